@@ -1,0 +1,273 @@
+/**
+ * `molmoact-ros bench`: where the time of a reasoning step goes, on a synthetic 640x480 RGB +
+ * 16UC1 depth frame, and how much the pipeline adds to the bare ONNX graphs.
+ *
+ * Phase 1 times each part in-process (sync, message decode, preprocess, each stage, output
+ * decode, lifting, markers, trajectory, trace image). Phase 2 runs whole steps through the
+ * Reasoner and its worker as the node does, giving step_ms and the worker transfer. Phase 3 runs
+ * the same graphs bare (session.run on the same prepared inputs). Phase 4 (--soak) runs many
+ * steps and compares resident memory at the start and the end.
+ */
+import { parseArgs } from 'node:util';
+import { resolve } from 'node:path';
+import { loadParameterSchema, defaultValues } from '../config/schema.js';
+import { settingsFromValues } from '../config/settings.js';
+import { FrameSync } from '../sync/frame_sync.js';
+import { loadManifest } from '../reasoning/manifest.js';
+import { OnnxBackend } from '../reasoning/onnx_backend.js';
+import { preprocessImage } from '../reasoning/preprocess.js';
+import { decodeFrame, reasonAboutFrame } from '../reasoning/frame_step.js';
+import { Reasoner } from '../reasoning/reasoner.js';
+import { summarizeModel } from '../reasoning/model_summary.js';
+import { buildTraceMarkers } from '../visualize/trace_markers.js';
+import { renderTraceImage } from '../visualize/trace_image.js';
+import { buildReasoningMessage } from '../report/reasoning_message.js';
+import { chunkToTrajectory } from '../control/chunk_to_trajectory.js';
+import { violation } from '../control/joint_limits.js';
+import { SyntheticCamera } from '../sim/synthetic_camera.js';
+import type { ReasoningStep } from '../reasoning/types.js';
+
+const HELP = `usage: molmoact-ros bench [options]
+
+  --model DIR     model folder (default: the model_dir parameter's default)
+  --steps N       timed steps per phase (default 200)
+  --warmup N      untimed steps first (default 20)
+  --soak N        steps of the memory soak (default 10000; 0 skips it)
+  --threads N     onnxruntime intra-op threads (default: inference_threads)
+  --json          print the results as one JSON object on the last line
+`;
+
+const INSTRUCTION = 'pick up the red block';
+
+export async function runBench(argv: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      model: { type: 'string' },
+      steps: { type: 'string', default: '200' },
+      warmup: { type: 'string', default: '20' },
+      soak: { type: 'string', default: '10000' },
+      threads: { type: 'string' },
+      json: { type: 'boolean', default: false },
+      help: { type: 'boolean', default: false },
+    },
+  });
+  if (values.help) {
+    process.stdout.write(HELP);
+    return 0;
+  }
+  const settings = settingsFromValues(defaultValues(loadParameterSchema()));
+  const modelDir = values.model ? resolve(values.model) : settings.modelDir;
+  const steps = positiveInt(values.steps!, '--steps');
+  const warmup = nonNegativeInt(values.warmup!, '--warmup');
+  const soak = nonNegativeInt(values.soak!, '--soak');
+  const threads = values.threads ? positiveInt(values.threads, '--threads') : settings.inferenceThreads;
+  const log = (line: string): void => {
+    process.stderr.write(`${line}\n`);
+  };
+
+  const manifest = await loadManifest(modelDir);
+  const camera = new SyntheticCamera(settings.jointNames);
+  log(`bench: model ${manifest.name}, 640x480 rgb8 + 16UC1, ${steps} steps, ${threads} inference thread(s)`);
+
+  // Phase 1: each part, in-process.
+  const backend = await OnnxBackend.load(manifest, { intraOpThreads: threads });
+  const parts = new Samples();
+  const limits = settings.limits;
+  let lastStep: ReasoningStep | null = null;
+  for (let i = 0; i < warmup + steps; i++) {
+    const record = i >= warmup;
+    const messages = camera.next();
+    const sync = new FrameSync({ slopSec: settings.syncSlopSec, maxAgeSec: 1e9, now: () => messages.nowSec });
+    let t = performance.now();
+    sync.addCameraInfo(messages.cameraInfo);
+    sync.addJointState(messages.joints);
+    sync.addDepth(messages.depth);
+    const frame = sync.addRgb(messages.rgb)!;
+    const syncMs = performance.now() - t;
+
+    t = performance.now();
+    const decoded = await decodeFrame(frame, settings.jointNames);
+    const decodeMs = performance.now() - t;
+
+    t = performance.now();
+    await preprocessImage(decoded.rgb, manifest.input);
+    const preprocessMs = performance.now() - t;
+
+    const step = await reasonAboutFrame(backend, frame, decoded, { instruction: INSTRUCTION });
+
+    t = performance.now();
+    buildTraceMarkers(step);
+    buildReasoningMessage(step, summarizeModel(manifest), step.stamp);
+    const markersMs = performance.now() - t;
+
+    t = performance.now();
+    const plan = chunkToTrajectory({
+      space: manifest.action.space,
+      chunk: step.actions,
+      current: step.jointPositions,
+      limits,
+      stepSec: settings.chunkStepSec,
+    });
+    violation(plan.trajectory, step.jointPositions, limits);
+    const trajectoryMs = performance.now() - t;
+
+    t = performance.now();
+    await renderTraceImage(decoded.rgb, step.tracePixels, INSTRUCTION);
+    const traceImageMs = performance.now() - t;
+
+    if (record) {
+      parts.add('sync_ms', syncMs);
+      parts.add('decode_ms', decodeMs);
+      parts.add('preprocess_ms', preprocessMs);
+      for (const stage of ['perceive', 'plan', 'act'] as const) parts.add(`${stage}_ms`, step.timings[stage] ?? 0);
+      parts.add('decode_outputs_ms', step.timings.decode ?? 0);
+      parts.add('lift_ms', step.timings.lift ?? 0);
+      parts.add('markers_ms', markersMs);
+      parts.add('trajectory_ms', trajectoryMs);
+      parts.add('trace_image_ms', traceImageMs);
+    }
+    lastStep = step;
+  }
+
+  // Phase 3 (run before the worker exists, so nothing else competes): the same graphs, bare.
+  const prepared = await backend.prepare({
+    rgb: (await decodeFrame(camera.nextFrame(), settings.jointNames)).rgb,
+    instruction: INSTRUCTION,
+    proprio: Float32Array.from(lastStep!.jointPositions),
+  });
+  for (let i = 0; i < warmup + steps; i++) {
+    const t = performance.now();
+    await backend.runBare(prepared);
+    if (i >= warmup) parts.add('bare_ms', performance.now() - t);
+  }
+  await backend.dispose();
+
+  // Phase 2: whole steps through the worker, as the node runs them.
+  const reasoner = await startReasoner(modelDir, settings.jointNames, threads);
+  const endToEnd = async (): Promise<{ stepMs: number; transferMs: number }> => {
+    const messages = camera.next();
+    const t = performance.now();
+    const sync = new FrameSync({ slopSec: settings.syncSlopSec, maxAgeSec: 1e9, now: () => messages.nowSec });
+    sync.addCameraInfo(messages.cameraInfo);
+    sync.addJointState(messages.joints);
+    sync.addDepth(messages.depth);
+    const frame = sync.addRgb(messages.rgb)!;
+    const { step, timing } = await reasoner.step(frame);
+    buildTraceMarkers(step);
+    chunkToTrajectory({
+      space: manifest.action.space,
+      chunk: step.actions,
+      current: step.jointPositions,
+      limits,
+      stepSec: settings.chunkStepSec,
+    });
+    return { stepMs: performance.now() - t, transferMs: timing.roundTripMs - timing.workerMs };
+  };
+  for (let i = 0; i < warmup + steps; i++) {
+    const { stepMs, transferMs } = await endToEnd();
+    if (i >= warmup) {
+      parts.add('step_ms', stepMs);
+      parts.add('worker_transfer_ms', transferMs);
+    }
+  }
+
+  // Phase 4: memory over a long run.
+  let memory: Record<string, number> = {};
+  if (soak > 0) {
+    global.gc?.();
+    const rssStart = process.memoryUsage().rss;
+    const every = Math.max(1, Math.floor(soak / 10));
+    for (let i = 1; i <= soak; i++) {
+      await endToEnd();
+      if (i % every === 0) log(`soak: ${i}/${soak} steps, rss ${(process.memoryUsage().rss / 2 ** 20).toFixed(1)} MiB`);
+    }
+    global.gc?.();
+    const rssEnd = process.memoryUsage().rss;
+    memory = {
+      soak_steps: soak,
+      rss_start_mib: round(rssStart / 2 ** 20),
+      rss_end_mib: round(rssEnd / 2 ** 20),
+      rss_growth_pct: round(((rssEnd - rssStart) / rssStart) * 100),
+    };
+  }
+  await reasoner.close();
+
+  const medians = parts.medians();
+  const result = {
+    model: manifest.name,
+    image: '640x480 rgb8 + 16UC1',
+    steps,
+    threads,
+    ...medians,
+    step_ms_p90: round(parts.quantile('step_ms', 0.9)),
+    overhead_ratio: round(medians.step_ms / medians.bare_ms, 3),
+    ...memory,
+  };
+  printTable(result);
+  if (values.json) process.stdout.write(`${JSON.stringify(result)}\n`);
+  return 0;
+}
+
+/** The Reasoner used one step at a time, awaiting each result. */
+async function startReasoner(modelDir: string, jointNames: string[], threads: number) {
+  let resolveStep: ((value: { step: ReasoningStep; timing: { workerMs: number; roundTripMs: number } }) => void) | null = null;
+  let rejectStep: ((err: Error) => void) | null = null;
+  const reasoner = new Reasoner({
+    init: { modelDir, jointNames, intraOpThreads: threads },
+    handlers: {
+      onStep: (step, timing) => resolveStep?.({ step, timing }),
+      onError: (kind, error) => rejectStep?.(new Error(`${kind}: ${error.message}`)),
+    },
+  });
+  await reasoner.start();
+  return {
+    step(frame: Parameters<Reasoner['submit']>[0]) {
+      return new Promise<{ step: ReasoningStep; timing: { workerMs: number; roundTripMs: number } }>((res, rej) => {
+        resolveStep = res;
+        rejectStep = rej;
+        reasoner.submit(frame, { instruction: INSTRUCTION });
+      });
+    },
+    close: () => reasoner.close(),
+  };
+}
+
+class Samples {
+  private readonly samples = new Map<string, number[]>();
+  add(name: string, ms: number): void {
+    const list = this.samples.get(name) ?? [];
+    list.push(ms);
+    this.samples.set(name, list);
+  }
+  quantile(name: string, q: number): number {
+    const sorted = [...(this.samples.get(name) ?? [])].sort((a, b) => a - b);
+    if (sorted.length === 0) return NaN;
+    return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
+  }
+  medians(): Record<string, number> {
+    return Object.fromEntries([...this.samples.keys()].map((name) => [name, round(this.quantile(name, 0.5))]));
+  }
+}
+
+function printTable(result: Record<string, unknown>): void {
+  const lines = Object.entries(result).map(([key, value]) => `  ${key.padEnd(22)} ${String(value)}`);
+  process.stdout.write(`molmoact-ros bench (medians)\n${lines.join('\n')}\n`);
+}
+
+function round(x: number, digits = 3): number {
+  const f = 10 ** digits;
+  return Math.round(x * f) / f;
+}
+
+function positiveInt(text: string, flag: string): number {
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < 1) throw new Error(`${flag} expects a positive integer, got '${text}'`);
+  return n;
+}
+
+function nonNegativeInt(text: string, flag: string): number {
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < 0) throw new Error(`${flag} expects an integer >= 0, got '${text}'`);
+  return n;
+}

@@ -1,0 +1,45 @@
+#!/usr/bin/env node
+/**
+ * molmoact-ros: the command-line front end.
+ *   molmoact-ros node   run the ROS 2 node (needs a sourced ROS 2 and rclnodejs)
+ *   molmoact-ros bench  time each part of a reasoning step (no ROS 2 needed)
+ */
+const USAGE = `usage: molmoact-ros <command> [options]
+
+commands:
+  node    run the ROS 2 node (ROS arguments after --ros-args are passed to ROS)
+  bench   time each part of a reasoning step on a synthetic 640x480 RGB-D frame
+          (molmoact-ros bench --help for its options)
+`;
+
+async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  switch (command) {
+    case 'node': {
+      const { runNode } = await import('../ros/main.js');
+      return runNode();
+    }
+    case 'bench': {
+      const { runBench } = await import('./bench.js');
+      return runBench(rest);
+    }
+    case undefined:
+    case '-h':
+    case '--help':
+      process.stdout.write(USAGE);
+      return command === undefined ? 2 : 0;
+    default:
+      process.stderr.write(`molmoact-ros: unknown command '${command}'\n${USAGE}`);
+      return 2;
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (err: unknown) => {
+    console.error(`molmoact-ros: ${(err as Error).stack ?? String(err)}`);
+    process.exitCode = 1;
+  },
+);

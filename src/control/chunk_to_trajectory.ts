@@ -1,0 +1,114 @@
+/**
+ * Action chunk -> trajectory_msgs/JointTrajectory, for models that act in joint space.
+ *
+ * joint_position: each step is the target position of every joint.
+ * joint_delta:    each step is added to the previous target, starting at the current positions.
+ * End-effector spaces (ee_delta, MolmoAct's) need inverse kinematics on the robot's URDF and are
+ * refused here with NotDrivableError, so such a model only reasons and visualises.
+ *
+ * Every target is clamped inside the position limits (less the margin); a step that would be
+ * faster than a joint's velocity limit gets more time instead of being cut, so the arm still goes
+ * where the model said, only slower. The first point lies at least one chunk step ahead (a first
+ * point at t = 0 would be a jump), velocities are given for the controller's cubic interpolation,
+ * and the last point comes to rest.
+ */
+import type { JointTrajectory, Time } from '../messages/types.js';
+import { buildJointTrajectory } from '../messages/builders.js';
+import type { JointLimits } from './joint_limits.js';
+
+export type ActionSpace = 'joint_position' | 'joint_delta' | 'ee_delta';
+
+export class NotDrivableError extends Error {
+  override name = 'NotDrivableError';
+}
+
+export interface ChunkToTrajectoryInput {
+  space: string;
+  /** chunk[i] = action of step i; the first limits.names.length values are the joints. */
+  chunk: number[][];
+  /** Current joint positions, in limits.names order. */
+  current: ArrayLike<number>;
+  limits: JointLimits;
+  /** Time between chunk steps at full speed. */
+  stepSec: number;
+  /** header.stamp of the trajectory; zero means "start when received" for joint_trajectory_controller. */
+  stamp?: Time;
+}
+
+export interface TrajectoryPlan {
+  trajectory: JointTrajectory;
+  /** Points whose target had to be moved inside the position limits. */
+  clampedPoints: number;
+  /** Whole-chunk duration over the nominal one: above 1 when velocity limits slowed it down. */
+  slowdown: number;
+}
+
+export function chunkToTrajectory(input: ChunkToTrajectoryInput): TrajectoryPlan {
+  const { space, chunk, current, limits, stepSec } = input;
+  const joints = limits.names.length;
+  if (space !== 'joint_position' && space !== 'joint_delta') {
+    throw new NotDrivableError(
+      `action space '${space}' needs inverse kinematics, which this node does not have yet: it reasons and visualises but sends no command`,
+    );
+  }
+  if (chunk.length === 0) throw new NotDrivableError('the action chunk is empty');
+  if (current.length !== joints) throw new NotDrivableError(`${current.length} current positions for ${joints} joints`);
+  for (const [i, action] of chunk.entries()) {
+    if (action.length < joints) {
+      throw new NotDrivableError(`action ${i} has ${action.length} values, the arm has ${joints} joints`);
+    }
+    if (!action.slice(0, joints).every(Number.isFinite)) throw new NotDrivableError(`action ${i} is not finite`);
+  }
+
+  const targets: number[][] = [];
+  let clampedPoints = 0;
+  let previous = Array.from(current);
+  for (const action of chunk) {
+    let clamped = false;
+    const target = limits.names.map((_, j) => {
+      const wanted = space === 'joint_delta' ? previous[j] + action[j] : action[j];
+      const lo = limits.min[j] + limits.margin;
+      const hi = limits.max[j] - limits.margin;
+      const q = Math.min(hi, Math.max(lo, wanted));
+      if (q !== wanted) clamped = true;
+      return q;
+    });
+    if (clamped) clampedPoints++;
+    targets.push(target);
+    previous = target;
+  }
+
+  // Time of each point: a chunk step, or longer when a joint would exceed its velocity limit.
+  const times: number[] = [];
+  let t = 0;
+  previous = Array.from(current);
+  for (const target of targets) {
+    let dt = stepSec;
+    target.forEach((q, j) => {
+      dt = Math.max(dt, Math.abs(q - previous[j]) / limits.maxVelocity[j]);
+    });
+    t += dt;
+    times.push(t);
+    previous = target;
+  }
+
+  const velocities = targets.map((target, i) => {
+    if (i === targets.length - 1) return target.map(() => 0);
+    const before = i === 0 ? Array.from(current) : targets[i - 1];
+    const tBefore = i === 0 ? 0 : times[i - 1];
+    const after = targets[i + 1];
+    // Central difference over the neighbours, bounded by the limit (it only shapes the spline).
+    return target.map((_, j) => {
+      const v = (after[j] - before[j]) / (times[i + 1] - tBefore);
+      const vMax = limits.maxVelocity[j];
+      return Math.max(-vMax, Math.min(vMax, v));
+    });
+  });
+
+  const trajectory = buildJointTrajectory({
+    stamp: input.stamp ?? { sec: 0, nanosec: 0 },
+    jointNames: limits.names,
+    points: targets.map((positions, i) => ({ positions, velocities: velocities[i], timeFromStart: times[i] })),
+  });
+  return { trajectory, clampedPoints, slowdown: t / (stepSec * chunk.length) };
+}

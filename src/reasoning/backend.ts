@@ -1,0 +1,34 @@
+/**
+ * The interface every reasoning backend implements, and the factory that picks one from a manifest.
+ */
+import type { ModelManifest } from './manifest.js';
+import type { BackendInput, BackendOutput } from './types.js';
+
+export interface ReasoningBackend {
+  readonly manifest: ModelManifest;
+  /** Reasons about one frame: depth tokens, a trace (planned or overridden) and an action chunk. */
+  step(input: BackendInput): Promise<BackendOutput>;
+  /** Frees the model; the backend must not be used afterwards. */
+  dispose(): Promise<void>;
+}
+
+export interface BackendOptions {
+  /**
+   * Threads for one inference call. Default 1: on a small robot computer the other cores are
+   * needed by the ROS executor and the image pipeline. 0 lets the runtime use all cores.
+   */
+  intraOpThreads?: number;
+}
+
+/** Loads the backend the manifest names. */
+export async function createBackend(manifest: ModelManifest, options: BackendOptions = {}): Promise<ReasoningBackend> {
+  switch (manifest.backend) {
+    case 'onnx': {
+      // Imported here so that loading this module does not load the ONNX runtime.
+      const { OnnxBackend } = await import('./onnx_backend.js');
+      return OnnxBackend.load(manifest, options);
+    }
+    default:
+      throw new Error(`${manifest.file}: backend '${manifest.backend}' is not available in this version (available: onnx)`);
+  }
+}

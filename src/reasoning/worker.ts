@@ -1,0 +1,73 @@
+/**
+ * The reasoning worker: one long-lived thread that owns the model (onnxruntime sessions) so the
+ * ROS executor on the main thread never waits for inference.
+ */
+import { parentPort } from 'node:worker_threads';
+import { createBackend, type ReasoningBackend } from './backend.js';
+import { loadManifest } from './manifest.js';
+import { summarizeModel } from './model_summary.js';
+import { decodeFrame, reasonAboutFrame, type DecodedFrame } from './frame_step.js';
+import type { ReasoningStep } from './types.js';
+import { renderTraceImage } from '../visualize/trace_image.js';
+import { colorizeDepth } from '../messages/image_codec.js';
+import { toWorkerError, type FromWorker, type ToWorker } from './worker_protocol.js';
+
+if (!parentPort) throw new Error('worker.js must run as a worker thread (the Reasoner starts it)');
+const port = parentPort;
+
+let backend: ReasoningBackend | null = null;
+let jointNames: string[] = [];
+
+function post(message: FromWorker, transfer: ArrayBuffer[] = []): void {
+  port.postMessage(message, transfer);
+}
+
+port.on('message', async (message: ToWorker) => {
+  if (message.type === 'init') {
+    try {
+      const manifest = await loadManifest(message.init.modelDir);
+      backend = await createBackend(manifest, { intraOpThreads: message.init.intraOpThreads });
+      jointNames = message.init.jointNames;
+      post({ type: 'ready', model: summarizeModel(manifest) });
+    } catch (err) {
+      post({ type: 'init_failed', error: toWorkerError(err) });
+    }
+    return;
+  }
+
+  const { id, frame, task, render } = message;
+  if (!backend) {
+    post({ type: 'step_failed', id, error: { name: 'NotReady', message: 'the model is not loaded' } });
+    return;
+  }
+  const start = performance.now();
+  let decoded: DecodedFrame;
+  let step: ReasoningStep;
+  try {
+    decoded = await decodeFrame(frame, jointNames);
+    const decodeMs = performance.now() - start;
+    step = await reasonAboutFrame(backend, frame, decoded, task);
+    step.timings = { decode: decodeMs, ...step.timings };
+    post({ type: 'step', id, step, workerMs: performance.now() - start });
+  } catch (err) {
+    post({ type: 'step_failed', id, error: toWorkerError(err) });
+    return;
+  }
+
+  // Pictures come after the step has been handed back, off the path of the command.
+  if (!render.traceImage && !render.depthImage) return;
+  const renderStart = performance.now();
+  try {
+    const traceImage = render.traceImage
+      ? await renderTraceImage(decoded.rgb, step.tracePixels, task.instruction)
+      : undefined;
+    const depthImage = render.depthImage ? colorizeDepth(decoded.depth) : undefined;
+    const transfer = [traceImage?.data.buffer, depthImage?.data.buffer].filter(
+      (b): b is ArrayBuffer => b instanceof ArrayBuffer,
+    );
+    post({ type: 'images', id, traceImage, depthImage, renderMs: performance.now() - renderStart }, transfer);
+  } catch (err) {
+    // A picture that cannot be drawn does not fail the step; the main thread reports it.
+    post({ type: 'render_failed', id, error: toWorkerError(err) });
+  }
+});

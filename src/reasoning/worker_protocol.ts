@@ -1,0 +1,58 @@
+/**
+ * Messages between the Reasoner (main thread) and its worker. Image payloads travel in the
+ * transfer list, so they move instead of being copied.
+ */
+import type { RgbImage, Frame, ReasoningStep } from './types.js';
+import type { StepTask } from './frame_step.js';
+
+export interface WorkerInit {
+  modelDir: string;
+  jointNames: string[];
+  intraOpThreads: number;
+}
+
+/** What the worker reports once its model is loaded. */
+export interface ModelSummary {
+  name: string;
+  actionSpace: string;
+  actionDim: number;
+  chunkLength: number;
+  proprioDim: number;
+  tracePoints: number;
+  depthRows: number;
+  depthCols: number;
+}
+
+export interface RenderRequest {
+  /** Draw the trace and instruction over the frame. */
+  traceImage: boolean;
+  /** Colourise the metric depth. */
+  depthImage: boolean;
+}
+
+export type ToWorker =
+  | { type: 'init'; init: WorkerInit }
+  | { type: 'step'; id: number; frame: Frame; task: StepTask; render: RenderRequest };
+
+/** An error as it crosses the thread boundary (class instances do not survive structured clone). */
+export interface WorkerError {
+  name: string;
+  code?: string;
+  message: string;
+}
+
+export type FromWorker =
+  | { type: 'ready'; model: ModelSummary }
+  | { type: 'init_failed'; error: WorkerError }
+  | { type: 'step'; id: number; step: ReasoningStep; workerMs: number }
+  | { type: 'step_failed'; id: number; error: WorkerError }
+  | { type: 'images'; id: number; traceImage?: RgbImage; depthImage?: RgbImage; renderMs: number }
+  | { type: 'render_failed'; id: number; error: WorkerError };
+
+export function toWorkerError(err: unknown): WorkerError {
+  if (err instanceof Error) {
+    const code = (err as { code?: unknown }).code;
+    return { name: err.name, code: typeof code === 'string' ? code : undefined, message: err.message };
+  }
+  return { name: 'Error', message: String(err) };
+}

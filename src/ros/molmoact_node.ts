@@ -1,0 +1,450 @@
+/**
+ * The molmoact ROS 2 node: topics in, the Reasoner in its worker, markers, images, reasoning
+ * and (when enabled) joint trajectories out.
+ *
+ * The executor thread only matches messages and publishes results; decoding and inference run in
+ * the reasoning worker. Nothing is commanded until ~/enable is called (or autostart is set), and
+ * every trajectory passes the limit check right before it is published.
+ */
+import type * as rclnodejs from 'rclnodejs';
+import { loadParameterSchema, ConfigError, type ParameterSpec, type ParameterValue } from '../config/schema.js';
+import { settingsFromValues, type NodeSettings } from '../config/settings.js';
+import { FrameSync } from '../sync/frame_sync.js';
+import { Reasoner, type StepImages } from '../reasoning/reasoner.js';
+import type { ModelSummary, WorkerError } from '../reasoning/worker_protocol.js';
+import type { ReasoningStep, TracePoints } from '../reasoning/types.js';
+import { traceFromMessage } from '../reasoning/trace_override.js';
+import { chunkToTrajectory, NotDrivableError } from '../control/chunk_to_trajectory.js';
+import { violation } from '../control/joint_limits.js';
+import { buildTraceMarkers } from '../visualize/trace_markers.js';
+import { encodeRgbImage } from '../messages/image_codec.js';
+import { jointPositions } from '../messages/joint_state.js';
+import { toSeconds } from '../messages/time.js';
+import { makeHeader } from '../messages/builders.js';
+import type {
+  ActionReasoning,
+  CameraInfo,
+  CompressedImage,
+  DiagnosticArray,
+  Image,
+  JointState,
+  JointTrajectory,
+  MarkerArray,
+  StringMsg,
+  Time,
+  VisualTrace,
+} from '../messages/types.js';
+import { buildReasoningMessage } from '../report/reasoning_message.js';
+import { buildDiagnostics, DiagnosticLevel, type HealthReport } from '../report/diagnostics.js';
+import { checkParameterChanges, declareParameters } from './parameters.js';
+import { nodeQos } from './qos.js';
+import type { Rcl } from './rcl.js';
+
+/** Default input topics (DESIGN.md); change them with ROS remapping (`-r from:=to`). */
+export const INPUT_TOPICS = {
+  rgb: '/camera/color/image_raw',
+  depth: '/camera/aligned_depth_to_color/image_raw',
+  cameraInfo: '/camera/color/camera_info',
+  jointStates: '/joint_states',
+  instruction: '~/instruction',
+  traceOverride: '~/trace_override',
+} as const;
+
+export const OUTPUT_TOPICS = {
+  markers: '~/trace_markers',
+  traceImage: '~/trace_image',
+  depthImage: '~/depth_image',
+  reasoning: '~/reasoning',
+  diagnostics: '/diagnostics',
+} as const;
+
+export interface MolmoActNodeOptions {
+  nodeName?: string;
+  namespace?: string;
+  schema?: ParameterSpec[];
+}
+
+type Publish<M> = (msg: M) => void;
+
+/** What the node has done, for diagnostics and tests. */
+export interface NodeCounters {
+  steps: number;
+  commandsSent: number;
+  commandsRefused: number;
+  framesWithoutInstruction: number;
+  badOverrides: number;
+}
+
+export class MolmoActNode {
+  readonly node: rclnodejs.Node;
+  private settings: NodeSettings;
+  private values: Map<string, ParameterValue>;
+  private readonly sync: FrameSync;
+  private reasoner: Reasoner | null = null;
+  private model: ModelSummary | null = null;
+  private modelError: string | null = null;
+  private enabled: boolean;
+  private instruction: string;
+  private traceOverride: TracePoints | null = null;
+  private latestJoints: JointState | null = null;
+  private lastRefusal = '';
+  private lastStepMs = 0;
+  private lastProblem: { level: 1 | 2; message: string } | null = null;
+  private readonly warnedOnce = new Set<string>();
+  readonly counters: NodeCounters = {
+    steps: 0,
+    commandsSent: 0,
+    commandsRefused: 0,
+    framesWithoutInstruction: 0,
+    badOverrides: 0,
+  };
+
+  private readonly publishMarkers: Publish<MarkerArray>;
+  private readonly publishTraceImage: Publish<Image>;
+  private readonly publishDepthImage: Publish<Image>;
+  private readonly publishReasoning: Publish<ActionReasoning> | null;
+  private readonly publishDiagnostics: Publish<DiagnosticArray>;
+  private readonly publishTrajectory: Publish<JointTrajectory>;
+  private readonly timer: rclnodejs.Timer;
+
+  private constructor(
+    private readonly rcl: Rcl,
+    private readonly schema: ParameterSpec[],
+    options: MolmoActNodeOptions,
+  ) {
+    this.node = new rcl.Node(options.nodeName ?? 'molmoact', options.namespace ?? '');
+    this.values = declareParameters(rcl, this.node, schema);
+    this.settings = settingsFromValues(this.values);
+    this.enabled = this.settings.autostart;
+    this.instruction = this.settings.instruction;
+    this.sync = new FrameSync({
+      slopSec: this.settings.syncSlopSec,
+      maxAgeSec: this.settings.maxFrameAgeSec,
+      now: () => this.nowSeconds(),
+    });
+    this.node.addOnSetParametersCallback((parameters) => this.onParameterChange(parameters));
+
+    const qos = nodeQos(rcl);
+    this.publishMarkers = this.publisher('visualization_msgs/msg/MarkerArray', OUTPUT_TOPICS.markers, qos.output);
+    this.publishTraceImage = this.publisher('sensor_msgs/msg/Image', OUTPUT_TOPICS.traceImage, qos.output);
+    this.publishDepthImage = this.publisher('sensor_msgs/msg/Image', OUTPUT_TOPICS.depthImage, qos.output);
+    this.publishDiagnostics = this.publisher('diagnostic_msgs/msg/DiagnosticArray', OUTPUT_TOPICS.diagnostics, qos.output);
+    this.publishTrajectory = this.publisher('trajectory_msgs/msg/JointTrajectory', this.settings.controllerTopic, qos.command);
+    this.publishReasoning = this.customMessages(() =>
+      this.publisher<ActionReasoning>('molmoact_ros/msg/ActionReasoning', OUTPUT_TOPICS.reasoning, qos.output),
+    );
+
+    if (this.settings.rgbTransport === 'compressed') {
+      this.subscribe<CompressedImage>('sensor_msgs/msg/CompressedImage', `${INPUT_TOPICS.rgb}/compressed`, qos.sensors, (m) =>
+        this.onFrame(this.sync.addRgb(m)),
+      );
+    } else {
+      this.subscribe<Image>('sensor_msgs/msg/Image', INPUT_TOPICS.rgb, qos.sensors, (m) => this.onFrame(this.sync.addRgb(m)));
+    }
+    this.subscribe<Image>('sensor_msgs/msg/Image', INPUT_TOPICS.depth, qos.sensors, (m) => this.onFrame(this.sync.addDepth(m)));
+    this.subscribe<CameraInfo>('sensor_msgs/msg/CameraInfo', INPUT_TOPICS.cameraInfo, qos.sensors, (m) =>
+      this.onFrame(this.sync.addCameraInfo(m)),
+    );
+    this.subscribe<JointState>('sensor_msgs/msg/JointState', INPUT_TOPICS.jointStates, qos.sensors, (m) => {
+      this.latestJoints = m;
+      this.onFrame(this.sync.addJointState(m));
+    });
+    // Two subscriptions on the instruction topic: a transient-local one receives a latched task
+    // published before the node started; a volatile one accepts publishers that are not latched.
+    for (const profile of [qos.latched, qos.command]) {
+      this.subscribe<StringMsg>('std_msgs/msg/String', INPUT_TOPICS.instruction, profile, (m) => this.setInstruction(m.data));
+    }
+    this.customMessages(() =>
+      this.subscribe<VisualTrace>('molmoact_ros/msg/VisualTrace', INPUT_TOPICS.traceOverride, qos.command, (m) =>
+        this.onTraceOverride(m),
+      ),
+    );
+    this.node.createService('std_srvs/srv/SetBool', '~/enable', (request, response) => {
+      const wanted = Boolean((request as { data: boolean }).data);
+      const message = this.setEnabled(wanted);
+      response.send({ success: true, message } as never);
+    });
+
+    const periodNs = BigInt(Math.round(this.settings.diagnosticsPeriodSec * 1e9));
+    this.timer = this.node.createTimer(periodNs, () => this.publishDiagnostics(this.diagnostics()));
+  }
+
+  /** Creates the node and starts the reasoning worker; the node runs even if the model cannot load. */
+  static async create(rcl: Rcl, options: MolmoActNodeOptions = {}): Promise<MolmoActNode> {
+    const schema = options.schema ?? loadParameterSchema();
+    const self = new MolmoActNode(rcl, schema, options);
+    await self.startReasoner();
+    return self;
+  }
+
+  get isEnabled(): boolean {
+    return this.enabled;
+  }
+
+  get modelSummary(): ModelSummary | null {
+    return this.model;
+  }
+
+  async shutdown(): Promise<void> {
+    this.timer.cancel();
+    await this.reasoner?.close();
+    this.node.destroy();
+  }
+
+  // ---- inputs ----------------------------------------------------------------------------
+
+  private onFrame(frame: ReturnType<FrameSync['addRgb']>): void {
+    if (!frame || !this.reasoner) return;
+    if (this.instruction.trim().length === 0) {
+      this.counters.framesWithoutInstruction++;
+      return;
+    }
+    this.reasoner.submit(
+      frame,
+      { instruction: this.instruction, traceOverride: this.traceOverride ?? undefined },
+      {
+        traceImage: this.settings.publishTraceImage && this.hasSubscribers(OUTPUT_TOPICS.traceImage),
+        depthImage: this.settings.publishDepthImage && this.hasSubscribers(OUTPUT_TOPICS.depthImage),
+      },
+    );
+  }
+
+  private setInstruction(text: string): void {
+    if (text === this.instruction) return; // the latched and the volatile subscription both deliver it
+    this.instruction = text;
+    this.node.getLogger().info(text.trim() ? `instruction: "${text}"` : 'instruction cleared: reasoning paused');
+  }
+
+  private onTraceOverride(msg: VisualTrace): void {
+    if (msg.u.length === 0) {
+      this.traceOverride = null;
+      this.node.getLogger().info('trace override cleared: the model plans its own trace again');
+      return;
+    }
+    if (!this.model) return;
+    try {
+      this.traceOverride = traceFromMessage(msg, this.model.tracePoints);
+      this.node.getLogger().info(`trace override set (${msg.u.length} points drawn)`);
+    } catch (err) {
+      this.counters.badOverrides++;
+      this.node.getLogger().warn(`trace override ignored: ${(err as Error).message}`);
+    }
+  }
+
+  private setEnabled(wanted: boolean): string {
+    if (wanted && !this.model) return 'no model loaded: nothing to command';
+    this.enabled = wanted;
+    const message = wanted ? 'actuation enabled' : 'actuation disabled: dry run';
+    this.node.getLogger().info(message);
+    return message;
+  }
+
+  private onParameterChange(parameters: rclnodejs.Parameter[]): { successful: boolean; reason: string } {
+    try {
+      const next = checkParameterChanges(
+        this.schema,
+        this.values,
+        parameters.map((p) => ({ name: p.name, value: p.value })),
+      );
+      this.settings = settingsFromValues(next);
+      this.values = next;
+      if (parameters.some((p) => p.name === 'instruction')) this.setInstruction(this.settings.instruction);
+      return { successful: true, reason: '' };
+    } catch (err) {
+      return { successful: false, reason: err instanceof ConfigError ? err.message : String(err) };
+    }
+  }
+
+  // ---- reasoning results -----------------------------------------------------------------
+
+  private async startReasoner(): Promise<void> {
+    const reasoner = new Reasoner({
+      init: {
+        modelDir: this.settings.modelDir,
+        jointNames: this.settings.jointNames,
+        intraOpThreads: this.settings.inferenceThreads,
+      },
+      handlers: {
+        onStep: (step, timing) => this.onStep(step, timing.roundTripMs),
+        onImages: (images) => this.onImages(images),
+        onError: (kind, error) => this.onReasonerError(kind, error),
+        onRestart: (restarts) => this.node.getLogger().warn(`reasoning worker restarted (${restarts} so far)`),
+      },
+    });
+    try {
+      this.model = await reasoner.start();
+      this.reasoner = reasoner;
+      this.checkModelFitsArm(this.model);
+      this.node.getLogger().info(
+        `model ${this.model.name} loaded (${this.model.actionSpace}, chunk ${this.model.chunkLength}x${this.model.actionDim}); ` +
+          (this.enabled ? 'actuation ENABLED (autostart)' : 'dry run until ~/enable is called with true'),
+      );
+    } catch (err) {
+      await reasoner.close();
+      this.modelError = (err as Error).message;
+      this.lastProblem = { level: DiagnosticLevel.ERROR, message: this.modelError };
+      this.node.getLogger().error(`${this.modelError}; the node runs without reasoning and commands nothing`);
+    }
+  }
+
+  private checkModelFitsArm(model: ModelSummary): void {
+    const joints = this.settings.jointNames.length;
+    if (model.proprioDim !== joints) {
+      this.warnOnce('proprio', `model ${model.name} expects ${model.proprioDim} joint positions but joint_names has ${joints}: steps will fail`);
+    }
+    if (model.actionSpace === 'ee_delta') {
+      this.warnOnce(
+        'ee',
+        `model ${model.name} acts in end-effector space, which needs inverse kinematics this node does not have yet: it reasons and visualises but commands nothing`,
+      );
+    } else if (model.actionDim > joints) {
+      this.warnOnce('extra-dims', `model actions have ${model.actionDim} values for ${joints} joints: the extra values (e.g. a gripper) are not driven`);
+    }
+  }
+
+  private onStep(step: ReasoningStep, roundTripMs: number): void {
+    this.counters.steps++;
+    this.lastStepMs = roundTripMs;
+    const model = this.model!;
+    this.publishMarkers(buildTraceMarkers(step));
+    this.publishReasoning?.(buildReasoningMessage(step, model, this.nowTime()));
+    this.command(step, model);
+  }
+
+  /** Turns the step's action chunk into a trajectory and sends it, if everything allows it. */
+  private command(step: ReasoningStep, model: ModelSummary): void {
+    const refuse = (reason: string): void => {
+      this.counters.commandsRefused++;
+      if (reason !== this.lastRefusal) this.node.getLogger().warn(`no command: ${reason}`);
+      this.lastRefusal = reason;
+    };
+    if (!this.enabled) return; // dry run: reasoning and markers only
+    const age = this.nowSeconds() - toSeconds(step.stamp);
+    if (age > this.settings.maxFrameAgeSec) {
+      return refuse(`the frame is ${age.toFixed(3)} s old (max_frame_age_s ${this.settings.maxFrameAgeSec})`);
+    }
+    const joints = this.latestJoints;
+    if (!joints || this.nowSeconds() - toSeconds(joints.header.stamp) > this.settings.maxFrameAgeSec) {
+      return refuse('joint states are stale');
+    }
+    let current: Float64Array;
+    try {
+      current = jointPositions(joints, this.settings.jointNames);
+    } catch (err) {
+      return refuse((err as Error).message);
+    }
+    try {
+      const plan = chunkToTrajectory({
+        space: model.actionSpace,
+        chunk: step.actions,
+        current,
+        limits: this.settings.limits,
+        stepSec: this.settings.chunkStepSec,
+      });
+      const problem = violation(plan.trajectory, current, this.settings.limits);
+      if (problem) return refuse(`trajectory failed the limit check: ${problem}`);
+      this.publishTrajectory(plan.trajectory);
+      this.counters.commandsSent++;
+      this.lastRefusal = '';
+    } catch (err) {
+      if (err instanceof NotDrivableError) return refuse(err.message);
+      throw err;
+    }
+  }
+
+  private onImages(images: StepImages): void {
+    const header = makeHeader(images.stamp, images.frameId);
+    if (images.traceImage) this.publishTraceImage(encodeRgbImage(header, images.traceImage));
+    if (images.depthImage) this.publishDepthImage(encodeRgbImage(header, images.depthImage));
+  }
+
+  private onReasonerError(kind: 'step' | 'render' | 'worker', error: WorkerError): void {
+    const message = `${kind === 'step' ? 'step failed' : kind === 'render' ? 'image not drawn' : 'worker'}: ${error.message}`;
+    this.lastProblem = { level: kind === 'worker' ? DiagnosticLevel.ERROR : DiagnosticLevel.WARN, message };
+    this.warnOnce(`${kind}:${error.name}:${error.code ?? ''}`, message);
+  }
+
+  // ---- reporting -------------------------------------------------------------------------
+
+  diagnostics(): DiagnosticArray {
+    const sync = this.sync.stats;
+    const reasoner = this.reasoner?.stats;
+    let problem = this.lastProblem;
+    if (this.modelError) problem = { level: DiagnosticLevel.ERROR, message: this.modelError };
+    else if (this.instruction.trim().length === 0) problem = { level: DiagnosticLevel.WARN, message: 'waiting for an instruction on ~/instruction' };
+    const report: HealthReport = {
+      problem,
+      values: {
+        model: this.model?.name ?? 'none',
+        action_space: this.model?.actionSpace ?? 'none',
+        actuation: this.enabled ? 'enabled' : 'dry run',
+        instruction: this.instruction,
+        trace_override: this.traceOverride !== null,
+        frames_matched: sync.matched,
+        frames_stale: sync.stale,
+        frames_unmatched: sync.unmatched,
+        frames_without_instruction: this.counters.framesWithoutInstruction,
+        steps_completed: reasoner?.completed ?? 0,
+        steps_failed: reasoner?.failed ?? 0,
+        frames_dropped_while_busy: reasoner?.dropped ?? 0,
+        worker_restarts: reasoner?.restarts ?? 0,
+        last_step_ms: this.lastStepMs.toFixed(1),
+        commands_sent: this.counters.commandsSent,
+        commands_refused: this.counters.commandsRefused,
+        last_refusal: this.lastRefusal,
+      },
+    };
+    // A problem is reported once per period, then cleared unless it happens again.
+    this.lastProblem = null;
+    return buildDiagnostics(this.nowTime(), this.node.name(), report);
+  }
+
+  // ---- rclnodejs plumbing ----------------------------------------------------------------
+
+  private publisher<M>(type: string, topic: string, qos: rclnodejs.QoS): Publish<M> {
+    const publisher = this.node.createPublisher(type as never, topic, { qos });
+    return (msg: M) => publisher.publish(msg as never);
+  }
+
+  private subscribe<M>(type: string, topic: string, qos: rclnodejs.QoS, handle: (msg: M) => void): void {
+    this.node.createSubscription(type as never, topic, { qos }, (msg: unknown) => {
+      // A malformed message must never take the executor down.
+      try {
+        handle(msg as M);
+      } catch (err) {
+        this.warnOnce(`input:${topic}`, `message on ${topic} ignored: ${(err as Error).message}`);
+      }
+    });
+  }
+
+  /** Our own message types exist only once colcon has built the package; without them the node still runs. */
+  private customMessages<T>(create: () => T): T | null {
+    try {
+      return create();
+    } catch (err) {
+      this.warnOnce(
+        'custom-messages',
+        `molmoact_ros messages are not available (${(err as Error).message.split('\n')[0]}): ~/reasoning and ~/trace_override are off; build the package with colcon and source install/setup.bash`,
+      );
+      return null;
+    }
+  }
+
+  private hasSubscribers(topic: string): boolean {
+    return this.node.countSubscribers(topic) > 0;
+  }
+
+  private warnOnce(key: string, message: string): void {
+    if (this.warnedOnce.has(key)) return;
+    this.warnedOnce.add(key);
+    this.node.getLogger().warn(message);
+  }
+
+  private nowTime(): Time {
+    return this.node.now().toMsg() as Time;
+  }
+
+  private nowSeconds(): number {
+    return toSeconds(this.nowTime());
+  }
+}

@@ -1,0 +1,101 @@
+import { expect } from 'chai';
+import { chunkToTrajectory, NotDrivableError } from '../src/control/chunk_to_trajectory.js';
+import { checkLimits, LimitError, violation, type JointLimits } from '../src/control/joint_limits.js';
+import { toSeconds } from '../src/messages/time.js';
+
+const limits: JointLimits = {
+  names: ['a', 'b'],
+  min: [-1, -2],
+  max: [1, 2],
+  maxVelocity: [1, 0.5],
+  margin: 0.05,
+};
+
+describe('chunkToTrajectory', () => {
+  it('accumulates joint deltas from the current positions, one chunk step apart, first point ahead of t=0', () => {
+    const plan = chunkToTrajectory({
+      space: 'joint_delta',
+      chunk: [
+        [0.01, -0.01],
+        [0.01, -0.01],
+        [0.01, -0.01],
+      ],
+      current: [0.2, 0.3],
+      limits,
+      stepSec: 0.1,
+    });
+    const { trajectory } = plan;
+    expect(trajectory.joint_names).to.deep.equal(['a', 'b']);
+    expect(trajectory.header.stamp).to.deep.equal({ sec: 0, nanosec: 0 });
+    const times = trajectory.points.map((p) => toSeconds(p.time_from_start));
+    [0.1, 0.2, 0.3].forEach((t, i) => expect(times[i]).to.be.closeTo(t, 1e-9));
+    expect(trajectory.points[2].positions[0]).to.be.closeTo(0.23, 1e-12);
+    expect(trajectory.points[2].positions[1]).to.be.closeTo(0.27, 1e-12);
+    expect(trajectory.points[0].velocities[0]).to.be.closeTo(0.1, 1e-9);
+    expect(trajectory.points[2].velocities).to.deep.equal([0, 0]);
+    expect(plan.clampedPoints).to.equal(0);
+    expect(plan.slowdown).to.be.closeTo(1, 1e-9);
+    expect(violation(trajectory, [0.2, 0.3], limits)).to.equal(null);
+  });
+
+  it('clamps absolute targets inside the limits less the margin', () => {
+    const plan = chunkToTrajectory({ space: 'joint_position', chunk: [[5, -5]], current: [0.9, -1.9], limits, stepSec: 0.1 });
+    expect(plan.trajectory.points[0].positions).to.deep.equal([0.95, -1.95]);
+    expect(plan.clampedPoints).to.equal(1);
+  });
+
+  it('slows a step down instead of exceeding a velocity limit', () => {
+    const plan = chunkToTrajectory({ space: 'joint_position', chunk: [[0.5, 0]], current: [0, 0], limits, stepSec: 0.1 });
+    // 0.5 rad at 1 rad/s takes 0.5 s, not 0.1 s.
+    expect(toSeconds(plan.trajectory.points[0].time_from_start)).to.be.closeTo(0.5, 1e-9);
+    expect(plan.slowdown).to.be.closeTo(5, 1e-9);
+    expect(violation(plan.trajectory, [0, 0], limits)).to.equal(null);
+  });
+
+  it('refuses end-effector actions, non-finite actions and too few values', () => {
+    expect(() => chunkToTrajectory({ space: 'ee_delta', chunk: [[0, 0, 0, 0, 0, 0, 1]], current: [0, 0], limits, stepSec: 0.1 }))
+      .to.throw(NotDrivableError, /inverse kinematics/);
+    expect(() => chunkToTrajectory({ space: 'joint_delta', chunk: [[NaN, 0]], current: [0, 0], limits, stepSec: 0.1 }))
+      .to.throw(NotDrivableError, /not finite/);
+    expect(() => chunkToTrajectory({ space: 'joint_delta', chunk: [[0]], current: [0, 0], limits, stepSec: 0.1 }))
+      .to.throw(NotDrivableError, /1 values/);
+    expect(() => chunkToTrajectory({ space: 'joint_delta', chunk: [], current: [0, 0], limits, stepSec: 0.1 }))
+      .to.throw(NotDrivableError, /empty/);
+  });
+
+  it('keeps every point of random chunks inside position and velocity limits', () => {
+    let seed = 7;
+    const random = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648);
+    for (let trial = 0; trial < 500; trial++) {
+      const space = trial % 2 === 0 ? 'joint_delta' : 'joint_position';
+      const chunk = Array.from({ length: 1 + Math.floor(random() * 10) }, () => [random() * 6 - 3, random() * 6 - 3]);
+      const current = [random() * 1.8 - 0.9, random() * 3.8 - 1.9];
+      const plan = chunkToTrajectory({ space, chunk, current, limits, stepSec: 0.02 + random() * 0.2 });
+      expect(violation(plan.trajectory, current, limits), `trial ${trial}`).to.equal(null);
+    }
+  });
+});
+
+describe('joint limits', () => {
+  it('names the parameter whose length does not fit joint_names', () => {
+    expect(() => checkLimits({ ...limits, max: [1] })).to.throw(LimitError, /joint_position_max has 1 values/);
+    expect(() => checkLimits({ ...limits, min: [0.99, -2], max: [1, 2] })).to.throw(LimitError, /joint a/);
+    expect(() => checkLimits({ ...limits, maxVelocity: [0, 1] })).to.throw(LimitError, /velocity/);
+  });
+
+  it('finds a point outside the limits, a jump too fast and a non-increasing time', () => {
+    const base = chunkToTrajectory({ space: 'joint_position', chunk: [[0.1, 0.1], [0.2, 0.2]], current: [0, 0], limits, stepSec: 0.5 });
+    const outside = structuredClone(base.trajectory);
+    outside.points[1].positions[0] = 0.99;
+    expect(violation(outside, [0, 0], limits)).to.match(/outside/);
+    const fast = structuredClone(base.trajectory);
+    fast.points[0].time_from_start = { sec: 0, nanosec: 10_000_000 };
+    expect(violation(fast, [0, 0], limits)).to.match(/would move at/);
+    const backwards = structuredClone(base.trajectory);
+    backwards.points[1].time_from_start = backwards.points[0].time_from_start;
+    expect(violation(backwards, [0, 0], limits)).to.match(/does not increase/);
+    const wrongNames = structuredClone(base.trajectory);
+    wrongNames.joint_names = ['b', 'a'];
+    expect(violation(wrongNames, [0, 0], limits)).to.match(/joint names/);
+  });
+});

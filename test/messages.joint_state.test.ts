@@ -1,0 +1,42 @@
+import { expect } from 'chai';
+import { MessageError } from '../src/messages/errors.js';
+import { jointPositions } from '../src/messages/joint_state.js';
+import type { JointState } from '../src/messages/types.js';
+
+function jointState(name: string[], position: number[]): JointState {
+  return { header: { stamp: { sec: 5, nanosec: 0 }, frame_id: '' }, name, position, velocity: [], effort: [] };
+}
+
+describe('messages/joint_state', () => {
+  // joint_state_broadcaster publishes in its own order, with the gripper mixed in.
+  const msg = jointState(
+    ['panda_finger_joint1', 'panda_joint3', 'panda_joint1', 'panda_joint2'],
+    [0.04, -0.3, 0.1, 0.2],
+  );
+
+  it('returns positions in the order asked for', () => {
+    const out = jointPositions(msg, ['panda_joint1', 'panda_joint2', 'panda_joint3']);
+    expect(out).to.be.instanceOf(Float64Array);
+    expect(Array.from(out)).to.deep.equal([0.1, 0.2, -0.3]);
+  });
+
+  it('names every missing joint and what the message has', () => {
+    expect(() => jointPositions(msg, ['panda_joint1', 'panda_joint4', 'panda_joint5']))
+      .to.throw(MessageError, /missing joint\(s\) panda_joint4, panda_joint5; the message has \[panda_finger_joint1, panda_joint3/)
+      .with.property('code', 'missing_joint');
+  });
+
+  it('rejects NaN and Inf positions of requested joints only', () => {
+    const bad = jointState(['a', 'b', 'c'], [NaN, 1, Infinity]);
+    expect(Array.from(jointPositions(bad, ['b']))).to.deep.equal([1]);
+    expect(() => jointPositions(bad, ['a', 'b', 'c']))
+      .to.throw(MessageError, /a=NaN, c=Infinity/)
+      .with.property('code', 'non_finite');
+  });
+
+  it('rejects a message whose name and position lengths differ', () => {
+    expect(() => jointPositions(jointState(['a', 'b'], [1]), ['a']))
+      .to.throw(MessageError, /positions as names \(2\), got 1/)
+      .with.property('code', 'length_mismatch');
+  });
+});

@@ -1,0 +1,77 @@
+import { expect } from 'chai';
+import type { InputSpec } from '../src/reasoning/manifest.js';
+import { preprocessImage } from '../src/reasoning/preprocess.js';
+import type { RgbImage } from '../src/reasoning/types.js';
+
+const IMAGENET: Pick<InputSpec, 'mean' | 'std'> = { mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225] };
+
+/** An image of four solid quadrants: red, green (top); blue, grey (bottom). */
+function quadrants(width: number, height: number): RgbImage {
+  const colours = [
+    [255, 0, 0],
+    [0, 255, 0],
+    [0, 0, 255],
+    [128, 128, 128],
+  ];
+  const data = new Uint8Array(width * height * 3);
+  for (let y = 0; y < height; y++) {
+    for (let x = 0; x < width; x++) {
+      const colour = colours[(y < height / 2 ? 0 : 2) + (x < width / 2 ? 0 : 1)];
+      data.set(colour, (y * width + x) * 3);
+    }
+  }
+  return { width, height, data };
+}
+
+/** Value of channel c at (x, y) in a CHW tensor. */
+function at(chw: Float32Array, spec: InputSpec, c: number, x: number, y: number): number {
+  return chw[c * spec.width * spec.height + y * spec.width + x];
+}
+
+const norm = (v: number, c: number) => (v / 255 - IMAGENET.mean[c]) / IMAGENET.std[c];
+
+describe('reasoning/preprocess', () => {
+  it('resizes 640x480 to a non-square input and normalises each channel, CHW', async () => {
+    const spec: InputSpec = { width: 64, height: 32, ...IMAGENET };
+    const chw = await preprocessImage(quadrants(640, 480), spec);
+    expect(chw.length).to.equal(3 * 64 * 32);
+    // Quadrant centres, far from the edges the resize kernel blends.
+    const expected: [number, number, number[]][] = [
+      [16, 8, [255, 0, 0]],
+      [48, 8, [0, 255, 0]],
+      [16, 24, [0, 0, 255]],
+      [48, 24, [128, 128, 128]],
+    ];
+    for (const [x, y, rgb] of expected) {
+      for (let c = 0; c < 3; c++) expect(at(chw, spec, c, x, y)).to.be.closeTo(norm(rgb[c], c), 1e-6);
+    }
+    // Red, normalised: (1 - 0.485) / 0.229
+    expect(at(chw, spec, 0, 16, 8)).to.be.closeTo(2.2489, 1e-4);
+    // Across the vertical border the values lie between the two sides' values.
+    const border = at(chw, spec, 0, 31, 8);
+    expect(border).to.be.within(norm(0, 0) - 1e-6, norm(255, 0) + 1e-6);
+  });
+
+  it('keeps every pixel when the image already has the input size', async () => {
+    const spec: InputSpec = { width: 3, height: 2, ...IMAGENET };
+    const data = Uint8Array.from({ length: 18 }, (_, i) => i * 10);
+    const chw = await preprocessImage({ width: 3, height: 2, data }, spec);
+    // Pixel (x=2, y=1) is at byte 15: r=150, g=160, b=170.
+    expect(at(chw, spec, 0, 2, 1)).to.be.closeTo(norm(150, 0), 1e-6);
+    expect(at(chw, spec, 1, 2, 1)).to.be.closeTo(norm(160, 1), 1e-6);
+    expect(at(chw, spec, 2, 2, 1)).to.be.closeTo(norm(170, 2), 1e-6);
+    expect(at(chw, spec, 0, 0, 0)).to.be.closeTo(norm(0, 0), 1e-6);
+  });
+
+  it('rejects an image whose data does not match its size', async () => {
+    const spec: InputSpec = { width: 4, height: 4, ...IMAGENET };
+    let error: unknown;
+    try {
+      await preprocessImage({ width: 10, height: 10, data: new Uint8Array(299) }, spec);
+    } catch (err) {
+      error = err;
+    }
+    expect(error).to.be.instanceOf(Error);
+    expect((error as Error).message).to.match(/10x10 RGB image has 300 bytes, got 299/);
+  });
+});

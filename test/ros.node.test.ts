@@ -1,0 +1,253 @@
+import { expect } from 'chai';
+import { FakeGraph, type FakeNode } from './support/fake_rclnodejs.js';
+import { MolmoActNode } from '../src/ros/molmoact_node.js';
+import type { ActionReasoning, DiagnosticArray, Image, JointTrajectory, MarkerArray, Time } from '../src/messages/types.js';
+import { SyntheticCamera, PANDA_READY } from '../src/sim/synthetic_camera.js';
+import { MarkerType, MarkerAction } from '../src/messages/builders.js';
+import { timeFromSeconds, toSeconds } from '../src/messages/time.js';
+
+const JOINTS = ['panda_joint1', 'panda_joint2', 'panda_joint3', 'panda_joint4', 'panda_joint5', 'panda_joint6', 'panda_joint7'];
+// A wall 1.5 m in front of the camera: every lifted trace point has z = 1.5.
+const camera = new SyntheticCamera(JOINTS, { depthMm: 1500 });
+const { width: W, height: H, fx: FX, fy: FY, cx: CX, cy: CY, frameId: OPTICAL } = camera;
+const CONTROLLER = '/arm_controller/joint_trajectory';
+
+function stampOf(sec: number): Time {
+  return timeFromSeconds(sec);
+}
+
+/** Sends one synchronised set from "other processes" on the default topics. */
+function sendFrame(graph: FakeGraph, sec: number, options: { joints?: string[] } = {}): Time {
+  const m = camera.next({ stampSec: sec, jointNames: options.joints });
+  graph.deliver('/camera/color/camera_info', m.cameraInfo);
+  graph.deliver('/joint_states', m.joints);
+  graph.deliver('/camera/aligned_depth_to_color/image_raw', m.depth);
+  graph.deliver('/camera/color/image_raw', m.rgb);
+  return m.rgb.header.stamp;
+}
+
+async function waitFor(what: string, condition: () => boolean, timeoutMs = 10_000): Promise<void> {
+  const start = Date.now();
+  while (!condition()) {
+    if (Date.now() - start > timeoutMs) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}
+
+describe('molmoact node on a stand-in ROS graph', function () {
+  this.timeout(60_000);
+  let graph: FakeGraph;
+  let node: MolmoActNode | null;
+
+  beforeEach(() => {
+    graph = new FakeGraph();
+    node = null;
+  });
+
+  afterEach(async () => {
+    await node?.shutdown();
+  });
+
+  async function startNode(): Promise<MolmoActNode> {
+    node = await MolmoActNode.create(graph.module());
+    return node;
+  }
+
+  it('declares every parameter with a descriptor and wires the default topics', async () => {
+    const n = await startNode();
+    const fake = n.node as unknown as FakeNode;
+    expect(fake.descriptors.get('model_dir')!.readOnly).to.equal(true);
+    expect(fake.descriptors.get('sync_slop_s')!.range).to.not.equal(undefined);
+    expect(fake.descriptors.get('joint_names')!.description).to.match(/joint/i);
+    const subs = graph.subscriptions.map((s) => s.topic);
+    for (const topic of [
+      '/camera/color/image_raw',
+      '/camera/aligned_depth_to_color/image_raw',
+      '/camera/color/camera_info',
+      '/joint_states',
+      '/molmoact/instruction',
+      '/molmoact/trace_override',
+    ]) {
+      expect(subs, topic).to.include(topic);
+    }
+    const pubs = graph.publishers.map((p) => `${p.topic} ${p.type}`);
+    expect(pubs).to.include.members([
+      '/molmoact/trace_markers visualization_msgs/msg/MarkerArray',
+      '/molmoact/trace_image sensor_msgs/msg/Image',
+      '/molmoact/depth_image sensor_msgs/msg/Image',
+      '/molmoact/reasoning molmoact_ros/msg/ActionReasoning',
+      '/diagnostics diagnostic_msgs/msg/DiagnosticArray',
+      `${CONTROLLER} trajectory_msgs/msg/JointTrajectory`,
+    ]);
+    // Images use best-effort (sensor data) QoS; the instruction has a transient-local subscription.
+    const rgbSub = graph.subscriptions.find((s) => s.topic === '/camera/color/image_raw')!;
+    expect(rgbSub.qos.reliability()).to.equal(2);
+    const instructionDurabilities = graph.subscriptions.filter((s) => s.topic === '/molmoact/instruction').map((s) => s.qos.durability);
+    expect(instructionDurabilities).to.include(1);
+  });
+
+  it('reasons about a synchronised RGB-D frame and publishes markers, images and reasoning, but no command while disabled', async () => {
+    await startNode();
+    graph.addListener('/molmoact/trace_image');
+    graph.addListener('/molmoact/depth_image');
+    // A latched instruction from another process.
+    expect(graph.deliver('/molmoact/instruction', { data: 'pick up the red block' }, { durability: 1 })).to.be.greaterThan(0);
+    const stamp = sendFrame(graph, graph.nowSec - 0.02);
+
+    await waitFor('reasoning', () => graph.messages('/molmoact/reasoning').length === 1);
+    await waitFor('trace image', () => graph.messages('/molmoact/trace_image').length === 1);
+
+    const reasoning = graph.messages('/molmoact/reasoning')[0] as ActionReasoning;
+    expect(reasoning.header).to.deep.equal({ stamp, frame_id: OPTICAL });
+    expect(reasoning.instruction).to.equal('pick up the red block');
+    expect(reasoning.depth_tokens).to.have.length(reasoning.depth_rows * reasoning.depth_cols);
+    expect(reasoning.chunk_length * reasoning.action_dim).to.equal(reasoning.actions.length);
+    expect(reasoning.trace.width).to.equal(W);
+    expect(reasoning.stage_names).to.include.members(['perceive', 'plan', 'act']);
+    expect(reasoning.actions.every(Number.isFinite)).to.equal(true);
+
+    // Markers: in the optical frame, at the frame's stamp, points lifted with depth and intrinsics.
+    const markers = graph.messages('/molmoact/trace_markers')[0] as MarkerArray;
+    expect(markers.markers[0].action).to.equal(MarkerAction.DELETEALL);
+    const line = markers.markers.find((m) => m.type === MarkerType.LINE_STRIP)!;
+    expect(line.header).to.deep.equal({ stamp, frame_id: OPTICAL });
+    expect(line.points).to.have.length(reasoning.trace.u.length);
+    line.points.forEach((p, i) => {
+      const u = reasoning.trace.u[i];
+      const v = reasoning.trace.v[i];
+      expect(p.z).to.be.closeTo(camera.depthMm / 1000, 1e-6);
+      expect(p.x).to.be.closeTo(((u - CX) / FX) * p.z, 1e-4);
+      expect(p.y).to.be.closeTo(((v - CY) / FY) * p.z, 1e-4);
+    });
+    expect(markers.markers.some((m) => m.type === MarkerType.TEXT_VIEW_FACING)).to.equal(true);
+
+    const traceImage = graph.messages('/molmoact/trace_image')[0] as Image;
+    expect(traceImage.header).to.deep.equal({ stamp, frame_id: OPTICAL });
+    expect([traceImage.width, traceImage.height, traceImage.encoding, traceImage.step]).to.deep.equal([W, H, 'rgb8', W * 3]);
+    expect(traceImage.data.length).to.equal(W * H * 3);
+    await waitFor('depth image', () => graph.messages('/molmoact/depth_image').length === 1);
+
+    expect(graph.messages(CONTROLLER)).to.have.length(0);
+  });
+
+  it('sends a limit-checked JointTrajectory only after ~/enable, and stops when disabled', async () => {
+    await startNode();
+    graph.deliver('/molmoact/instruction', { data: 'put the blue cylinder on the plate' });
+    const reply = graph.callService('/molmoact/enable', { data: true }) as { success: boolean; message: string };
+    expect(reply.success).to.equal(true);
+    expect(reply.message).to.match(/enabled/);
+
+    sendFrame(graph, graph.nowSec - 0.01);
+    await waitFor('trajectory', () => graph.messages(CONTROLLER).length === 1);
+    const trajectory = graph.messages(CONTROLLER)[0] as JointTrajectory;
+    const reasoning = graph.messages('/molmoact/reasoning')[0] as ActionReasoning;
+    expect(trajectory.joint_names).to.deep.equal(JOINTS);
+    expect(trajectory.points).to.have.length(reasoning.chunk_length);
+    expect(toSeconds(trajectory.points[0].time_from_start)).to.be.greaterThan(0);
+    expect(trajectory.points.at(-1)!.velocities.every((v) => v === 0)).to.equal(true);
+    // joint_delta: the first point is the current position plus the first action.
+    trajectory.points[0].positions.forEach((q, j) => {
+      expect(q).to.be.closeTo(PANDA_READY[j] + reasoning.actions[j], 1e-6);
+    });
+
+    graph.callService('/molmoact/enable', { data: false });
+    graph.nowSec += 1;
+    sendFrame(graph, graph.nowSec - 0.01);
+    await waitFor('second reasoning', () => graph.messages('/molmoact/reasoning').length === 2);
+    expect(graph.messages(CONTROLLER)).to.have.length(1);
+  });
+
+  it('sends no command about a frame that went stale while it was reasoned about', async () => {
+    graph.overrides.set('max_frame_age_s', 0.05);
+    graph.overrides.set('autostart', true);
+    await startNode();
+    graph.deliver('/molmoact/instruction', { data: 'pick up the red block' });
+    sendFrame(graph, graph.nowSec - 0.01);
+    // The clock jumps past max_frame_age_s before the worker answers.
+    graph.nowSec += 1;
+    await waitFor('reasoning', () => graph.messages('/molmoact/reasoning').length === 1);
+    expect(graph.messages(CONTROLLER)).to.have.length(0);
+    const diagnostics = node!.diagnostics();
+    const values = Object.fromEntries(diagnostics.status[0].values.map((kv) => [kv.key, kv.value]));
+    expect(values.commands_refused).to.equal('1');
+    expect(values.last_refusal).to.match(/old/);
+  });
+
+  it('reports a frame missing a joint, and commands nothing', async () => {
+    graph.overrides.set('autostart', true);
+    await startNode();
+    graph.deliver('/molmoact/instruction', { data: 'pick up the red block' });
+    sendFrame(graph, graph.nowSec - 0.01, { joints: JOINTS.slice(0, 6) });
+    await waitFor('a warning', () => graph.log.some((l) => l.level === 'warn' && /panda_joint7/.test(l.message)));
+    expect(graph.messages('/molmoact/reasoning')).to.have.length(0);
+    expect(graph.messages(CONTROLLER)).to.have.length(0);
+  });
+
+  it('waits for an instruction before reasoning', async () => {
+    await startNode();
+    sendFrame(graph, graph.nowSec - 0.01);
+    await new Promise((r) => setTimeout(r, 200));
+    expect(graph.messages('/molmoact/reasoning')).to.have.length(0);
+    graph.fireTimers();
+    const diagnostics = graph.messages('/diagnostics')[0] as DiagnosticArray;
+    expect(diagnostics.status[0].level).to.equal(1);
+    expect(diagnostics.status[0].message).to.match(/instruction/);
+  });
+
+  it('follows a trace drawn by a person: the override replaces the planned trace', async () => {
+    await startNode();
+    graph.deliver('/molmoact/instruction', { data: 'pick up the red block' });
+    sendFrame(graph, graph.nowSec - 0.01);
+    await waitFor('planned step', () => graph.messages('/molmoact/reasoning').length === 1);
+    const planned = graph.messages('/molmoact/reasoning')[0] as ActionReasoning;
+    expect(planned.trace_overridden).to.equal(false);
+
+    const u = [20, 320, 600];
+    const v = [460, 240, 20];
+    graph.deliver('/molmoact/trace_override', { header: { stamp: stampOf(graph.nowSec), frame_id: OPTICAL }, width: W, height: H, u, v });
+    graph.nowSec += 0.5;
+    sendFrame(graph, graph.nowSec - 0.01);
+    await waitFor('steered step', () => graph.messages('/molmoact/reasoning').length === 2);
+    const steered = graph.messages('/molmoact/reasoning')[1] as ActionReasoning;
+    expect(steered.trace_overridden).to.equal(true);
+    // The drawn polyline, resampled: it starts and ends where the person drew it.
+    expect(steered.trace.u[0]).to.be.closeTo(20, 2.6);
+    expect(steered.trace.v.at(-1)!).to.be.closeTo(20, 2.6);
+    expect(steered.actions).to.not.deep.equal(planned.actions);
+  });
+
+  it('keeps running with one clear warning when the molmoact_ros messages are not built', async () => {
+    graph = new FakeGraph({ customMessagesBuilt: false });
+    await startNode();
+    const warnings = graph.log.filter((l) => l.level === 'warn' && /molmoact_ros messages are not available/.test(l.message));
+    expect(warnings).to.have.length(1);
+    graph.deliver('/molmoact/instruction', { data: 'pick up the red block' });
+    sendFrame(graph, graph.nowSec - 0.01);
+    await waitFor('markers', () => graph.messages('/molmoact/trace_markers').length === 1);
+  });
+
+  it('runs without reasoning and refuses to enable when the model cannot be loaded', async () => {
+    graph.overrides.set('model_dir', '/nonexistent/model');
+    await startNode();
+    expect(graph.log.some((l) => l.level === 'error' && /cannot load the model/.test(l.message))).to.equal(true);
+    const reply = graph.callService('/molmoact/enable', { data: true }) as { message: string };
+    expect(reply.message).to.match(/no model/);
+    graph.deliver('/molmoact/instruction', { data: 'pick up the red block' });
+    sendFrame(graph, graph.nowSec - 0.01);
+    await new Promise((r) => setTimeout(r, 100));
+    expect(graph.messages(CONTROLLER)).to.have.length(0);
+    graph.fireTimers();
+    const diagnostics = graph.messages('/diagnostics')[0] as DiagnosticArray;
+    expect(diagnostics.status[0].level).to.equal(2);
+  });
+
+  it('refuses a runtime parameter change that breaks the schema', async () => {
+    const n = await startNode();
+    const fake = n.node as unknown as FakeNode;
+    expect(fake.setParameter('sync_slop_s', 'soon').successful).to.equal(false);
+    expect(fake.setParameter('sync_slop_s', 5).successful).to.equal(false);
+    expect(fake.setParameter('model_dir', '/elsewhere').successful).to.equal(false);
+    expect(fake.setParameter('instruction', 'move the green block to the left of the yellow one').successful).to.equal(true);
+    expect(graph.log.some((l) => /move the green block/.test(l.message))).to.equal(true);
+  });
+});

@@ -1,0 +1,141 @@
+import { expect } from 'chai';
+import { FrameSync } from '../src/sync/frame_sync.js';
+import type { CameraInfo, Image, JointState, Time } from '../src/messages/types.js';
+
+const T0 = 1_700_000_000;
+
+function stamp(sec: number): Time {
+  const whole = Math.floor(sec);
+  return { sec: whole, nanosec: Math.round((sec - whole) * 1e9) };
+}
+
+function image(sec: number, encoding = 'rgb8'): Image {
+  return {
+    header: { stamp: stamp(sec), frame_id: 'camera_color_optical_frame' },
+    height: 2,
+    width: 2,
+    encoding,
+    is_bigendian: 0,
+    step: 6,
+    data: new Uint8Array(12),
+  };
+}
+
+function info(sec: number): CameraInfo {
+  return {
+    header: { stamp: stamp(sec), frame_id: 'camera_color_optical_frame' },
+    height: 2,
+    width: 2,
+    distortion_model: 'plumb_bob',
+    d: [],
+    k: [1, 0, 1, 0, 1, 1, 0, 0, 1],
+    r: [1, 0, 0, 0, 1, 0, 0, 0, 1],
+    p: [1, 0, 1, 0, 0, 1, 1, 0, 0, 0, 1, 0],
+    binning_x: 0,
+    binning_y: 0,
+    roi: { x_offset: 0, y_offset: 0, height: 0, width: 0, do_rectify: false },
+  };
+}
+
+function joints(sec: number): JointState {
+  return { header: { stamp: stamp(sec), frame_id: '' }, name: ['j1'], position: [0.1], velocity: [], effort: [] };
+}
+
+describe('FrameSync', () => {
+  let now = T0;
+  const make = (slopSec = 0.02, maxAgeSec = 0.5) => new FrameSync({ slopSec, maxAgeSec, now: () => now });
+
+  beforeEach(() => {
+    now = T0 + 0.1;
+  });
+
+  it('emits a frame once RGB, depth, camera info and joints within the slop have all arrived', () => {
+    const sync = make();
+    expect(sync.addRgb(image(T0))).to.equal(null);
+    expect(sync.addDepth(image(T0 + 0.005, '16UC1'))).to.equal(null);
+    expect(sync.addCameraInfo(info(T0))).to.equal(null);
+    const frame = sync.addJointState(joints(T0 - 0.01));
+    expect(frame).to.not.equal(null);
+    expect(frame!.stamp).to.deep.equal(stamp(T0));
+    expect(frame!.frameId).to.equal('camera_color_optical_frame');
+    expect(frame!.depth.encoding).to.equal('16UC1');
+    expect(frame!.joints.position).to.deep.equal([0.1]);
+    expect(sync.stats).to.deep.equal({ matched: 1, stale: 0, unmatched: 0 });
+  });
+
+  it('does not pair messages further apart than the slop', () => {
+    const sync = make(0.02);
+    sync.addRgb(image(T0));
+    sync.addCameraInfo(info(T0));
+    sync.addJointState(joints(T0));
+    expect(sync.addDepth(image(T0 + 0.05, '16UC1'))).to.equal(null);
+  });
+
+  it('picks the closest joint state among many', () => {
+    const sync = make(0.02);
+    for (let i = 0; i < 20; i++) {
+      const j = joints(T0 - 0.05 + i * 0.005);
+      j.position = [i];
+      sync.addJointState(j);
+    }
+    sync.addRgb(image(T0));
+    sync.addCameraInfo(info(T0));
+    const frame = sync.addDepth(image(T0, '16UC1'));
+    expect(frame!.joints.position).to.deep.equal([10]); // stamped exactly T0
+  });
+
+  it('emits the newest complete set and counts the older RGB images it supersedes', () => {
+    const sync = make(0.02);
+    sync.addCameraInfo(info(T0));
+    sync.addCameraInfo(info(T0 + 0.033));
+    sync.addCameraInfo(info(T0 + 0.066));
+    sync.addRgb(image(T0));
+    sync.addRgb(image(T0 + 0.033));
+    sync.addRgb(image(T0 + 0.066));
+    sync.addJointState(joints(T0 + 0.066));
+    sync.addJointState(joints(T0));
+    const frame = sync.addDepth(image(T0 + 0.066, '16UC1'));
+    expect(frame!.stamp).to.deep.equal(stamp(T0 + 0.066));
+    expect(sync.stats.unmatched).to.equal(2);
+    // An older depth arriving late cannot produce an older frame afterwards.
+    expect(sync.addDepth(image(T0, '16UC1'))).to.equal(null);
+  });
+
+  it('never matches the same images twice (their buffers move to the worker)', () => {
+    const sync = make(0.02);
+    sync.addRgb(image(T0));
+    sync.addCameraInfo(info(T0));
+    sync.addJointState(joints(T0));
+    expect(sync.addDepth(image(T0, '16UC1'))).to.not.equal(null);
+    // A second RGB within slop of the consumed depth finds no depth to pair with.
+    expect(sync.addRgb(image(T0 + 0.01))).to.equal(null);
+    expect(sync.addDepth(image(T0 + 0.011, '16UC1'))).to.not.equal(null);
+  });
+
+  it('refuses stale sets and counts them', () => {
+    const sync = make(0.02, 0.5);
+    now = T0 + 2;
+    sync.addRgb(image(T0));
+    sync.addCameraInfo(info(T0));
+    sync.addJointState(joints(T0));
+    expect(sync.addDepth(image(T0, '16UC1'))).to.equal(null);
+    expect(sync.stats.stale).to.equal(1);
+    expect(sync.stats.matched).to.equal(0);
+  });
+
+  it('handles out-of-order arrival within a stream', () => {
+    const sync = make(0.02);
+    sync.addCameraInfo(info(T0));
+    sync.addJointState(joints(T0));
+    sync.addDepth(image(T0 + 0.1, '16UC1'));
+    sync.addDepth(image(T0, '16UC1'));
+    const frame = sync.addRgb(image(T0));
+    expect(frame).to.not.equal(null);
+    expect(frame!.depth.header.stamp).to.deep.equal(stamp(T0));
+  });
+
+  it('rejects a nonsensical configuration', () => {
+    expect(() => new FrameSync({ slopSec: -1, maxAgeSec: 1, now: () => 0 })).to.throw(RangeError);
+    expect(() => new FrameSync({ slopSec: 0.1, maxAgeSec: 0, now: () => 0 })).to.throw(RangeError);
+  });
+});
