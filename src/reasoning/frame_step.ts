@@ -17,25 +17,29 @@ export interface StepTask {
   traceOverride?: TracePoints;
 }
 
+/** What the model needs before it can start: colour, camera and joints (depth comes later). */
 export interface DecodedFrame {
   rgb: RgbImage;
-  depth: DepthImage;
-  camera: PinholeCamera;
   joints: Float64Array;
+}
+
+export interface FrameStepResult {
+  step: ReasoningStep;
+  /** The metric depth, decoded while the model ran. */
+  depth: DepthImage;
 }
 
 export function isCompressed(msg: Image | CompressedImage): msg is CompressedImage {
   return typeof (msg as CompressedImage).format === 'string';
 }
 
-/** Decodes the messages of a frame into arrays (throws MessageError on malformed input). */
+/** Decodes what the model needs from a frame (throws MessageError on malformed input). */
 export async function decodeFrame(frame: Frame, jointNames: string[]): Promise<DecodedFrame> {
-  const rgb = isCompressed(frame.rgb) ? await decodeCompressedImage(frame.rgb) : decodeColorImage(frame.rgb);
-  const depth = decodeDepthImage(frame.depth);
-  // The camera model is expressed at the depth image's resolution, where the lifting happens.
-  const camera = PinholeCamera.fromCameraInfo(frame.cameraInfo).scaledTo(depth.width, depth.height);
+  // Cheap checks first, so a frame that cannot be used costs no image decoding.
   const joints = jointPositions(frame.joints, jointNames);
-  return { rgb, depth, camera, joints };
+  PinholeCamera.fromCameraInfo(frame.cameraInfo); // throws on a broken camera model
+  const rgb = isCompressed(frame.rgb) ? await decodeCompressedImage(frame.rgb) : decodeColorImage(frame.rgb);
+  return { rgb, joints };
 }
 
 /** Runs the backend on a decoded frame and places the trace in pixels and in 3-D. */
@@ -44,16 +48,28 @@ export async function reasonAboutFrame(
   frame: Frame,
   decoded: DecodedFrame,
   task: StepTask,
-): Promise<ReasoningStep> {
-  const { rgb, depth, camera, joints } = decoded;
-  const output = await backend.step({
+): Promise<FrameStepResult> {
+  const { rgb, joints } = decoded;
+  const running = backend.step({
     rgb,
     instruction: task.instruction,
     proprio: Float32Array.from(joints),
     traceOverride: task.traceOverride,
   });
+  // The depth is needed only after the model has answered: decode it while the image is being
+  // resized and the graphs run (both off this thread), so it adds nothing to the step.
+  let depth: DepthImage;
+  try {
+    depth = decodeDepthImage(frame.depth);
+  } catch (err) {
+    await running.catch(() => undefined);
+    throw err;
+  }
+  const output = await running;
 
   const liftStart = performance.now();
+  // The camera model is expressed at the depth image's resolution, where the lifting happens.
+  const camera = PinholeCamera.fromCameraInfo(frame.cameraInfo).scaledTo(depth.width, depth.height);
   const tracePixels = traceToPixels(output.trace, rgb.width, rgb.height);
   // Depth may have another resolution than colour (unaligned streams): look it up in its own pixels.
   const sx = depth.width / rgb.width;
@@ -62,7 +78,7 @@ export async function reasonAboutFrame(
   const trace3d = liftTrace(camera, depth, depthPixels);
   const liftMs = performance.now() - liftStart;
 
-  return {
+  const step: ReasoningStep = {
     ...output,
     timings: { ...output.timings, lift: liftMs },
     stamp: frame.stamp,
@@ -74,4 +90,5 @@ export async function reasonAboutFrame(
     trace3d,
     jointPositions: Array.from(joints),
   };
+  return { step, depth };
 }

@@ -7,7 +7,7 @@ import { createBackend, type ReasoningBackend } from './backend.js';
 import { loadManifest } from './manifest.js';
 import { summarizeModel } from './model_summary.js';
 import { decodeFrame, reasonAboutFrame, type DecodedFrame } from './frame_step.js';
-import type { ReasoningStep } from './types.js';
+import type { DepthImage, ReasoningStep } from './types.js';
 import { renderTraceImage } from '../visualize/trace_image.js';
 import { colorizeDepth } from '../messages/image_codec.js';
 import { toWorkerError, type FromWorker, type ToWorker } from './worker_protocol.js';
@@ -43,10 +43,11 @@ port.on('message', async (message: ToWorker) => {
   const start = performance.now();
   let decoded: DecodedFrame;
   let step: ReasoningStep;
+  let depth: DepthImage;
   try {
     decoded = await decodeFrame(frame, jointNames);
     const decodeMs = performance.now() - start;
-    step = await reasonAboutFrame(backend, frame, decoded, task);
+    ({ step, depth } = await reasonAboutFrame(backend, frame, decoded, task));
     step.timings = { decode: decodeMs, ...step.timings };
     post({ type: 'step', id, step, workerMs: performance.now() - start });
   } catch (err) {
@@ -61,7 +62,7 @@ port.on('message', async (message: ToWorker) => {
     const traceImage = render.traceImage
       ? await renderTraceImage(decoded.rgb, step.tracePixels, task.instruction)
       : undefined;
-    const depthImage = render.depthImage ? colorizeDepth(decoded.depth) : undefined;
+    const depthImage = render.depthImage ? colorizeDepth(depth) : undefined;
     const transfer = [traceImage?.data.buffer, depthImage?.data.buffer].filter(
       (b): b is ArrayBuffer => b instanceof ArrayBuffer,
     );
