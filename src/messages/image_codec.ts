@@ -5,6 +5,7 @@
  * measurement" (DepthImage). Row padding (`step`) and byte order (`is_bigendian`) are honoured.
  * These run on every frame, so the loops index bytes directly and make no per-pixel calls.
  */
+import { soleView } from './owned_bytes.js';
 import { MessageError } from './errors.js';
 import type { Header, Image } from './types.js';
 import type { DepthImage, RgbImage } from '../reasoning/types.js';
@@ -199,7 +200,7 @@ export function encodeRgbImage(header: Header, rgb: RgbImage): Image {
     encoding: 'rgb8',
     is_bigendian: 0,
     step: rgb.width * 3,
-    data: rgb.data,
+    data: soleView(rgb.data),
   };
 }
 

@@ -20,6 +20,7 @@ import type {
   WorkerInit,
 } from './worker_protocol.js';
 import type { Time } from '../messages/types.js';
+import { isSoleView, soleView } from '../messages/owned_bytes.js';
 
 export interface StepImages {
   stamp: Time;
@@ -205,17 +206,14 @@ export class Reasoner {
 
   /** Makes msg.data the sole view of its ArrayBuffer (copying once if not) and returns that buffer. */
   private ownBuffer(msg: { data: Uint8Array }): ArrayBuffer {
-    const { data } = msg;
-    const owned =
-      data.buffer instanceof ArrayBuffer && data.byteOffset === 0 && data.byteLength === data.buffer.byteLength;
-    if (owned) {
+    if (isSoleView(msg.data)) {
       this.counters.transferred++;
-      return data.buffer as ArrayBuffer;
+      return msg.data.buffer as ArrayBuffer;
     }
     // A view into a larger buffer (a pool, or the middleware's own memory): moving that buffer
     // would take memory that is not ours, so this one image is copied.
     this.counters.copied++;
-    msg.data = new Uint8Array(data);
+    msg.data = soleView(msg.data);
     return msg.data.buffer as ArrayBuffer;
   }
 

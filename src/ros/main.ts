@@ -17,6 +17,9 @@ export async function runNode(): Promise<number> {
     }
     throw err;
   }
+  // The node shuts down in order on SIGINT/SIGTERM below; rclnodejs's own SIGINT handler would
+  // tear the context down first.
+  rcl.removeSignalHandlers();
   await rcl.init();
   let node: MolmoActNode;
   try {
@@ -28,7 +31,7 @@ export async function runNode(): Promise<number> {
     rcl.shutdown();
     return 1;
   }
-  rcl.spin(node.node);
+  node.node.spin();
 
   return new Promise<number>((resolve) => {
     const stop = async (): Promise<void> => {

@@ -47,7 +47,16 @@ export function declareParameters(rcl: Rcl, node: rclnodejs.Node, schema: Parame
     }
     const description = spec.choices ? `${spec.description} One of: ${spec.choices.join(', ')}.` : spec.description;
     const descriptor = new rcl.ParameterDescriptor(spec.name, type, description, spec.readOnly, range);
-    const declared = node.declareParameter(new rcl.Parameter(spec.name, type, toRos(spec, spec.default)), descriptor);
+    let declared: rclnodejs.Parameter;
+    try {
+      declared = node.declareParameter(new rcl.Parameter(spec.name, type, toRos(spec, spec.default)), descriptor);
+    } catch (err) {
+      // rclnodejs refuses an override of another type (e.g. `1` for a double) with a vague message.
+      throw new ConfigError(
+        `parameter ${spec.name}: the value given does not fit its type ${spec.type}` +
+          `${spec.type.startsWith('double') ? ' (write doubles with a decimal point, e.g. 1.0)' : ''}: ${(err as Error).message}`,
+      );
+    }
     values.set(spec.name, checkParameterValue(spec, fromRos(spec, declared.value), `parameter ${spec.name}`));
   }
   return values;
