@@ -1,0 +1,126 @@
+import { expect } from 'chai';
+import { Worker } from 'node:worker_threads';
+import { Reasoner, ReasonerInitError } from '../src/reasoning/reasoner.js';
+import type { WorkerError } from '../src/reasoning/worker_protocol.js';
+import type { ReasoningStep } from '../src/reasoning/types.js';
+import { SyntheticCamera } from '../src/sim/synthetic_camera.js';
+import { resolvePackagePath } from '../src/config/package_root.js';
+
+const JOINTS = ['panda_joint1', 'panda_joint2', 'panda_joint3', 'panda_joint4', 'panda_joint5', 'panda_joint6', 'panda_joint7'];
+const TASK = { instruction: 'pick up the red block' };
+
+async function waitFor(what: string, condition: () => boolean, timeoutMs = 15_000): Promise<void> {
+  const start = Date.now();
+  while (!condition()) {
+    if (Date.now() - start > timeoutMs) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}
+
+describe('Reasoner (onnxruntime inside the worker thread)', function () {
+  this.timeout(60_000);
+  const steps: ReasoningStep[] = [];
+  const errors: { kind: string; error: WorkerError }[] = [];
+  let reasoner: Reasoner;
+
+  function make(modelDir = resolvePackagePath('models/test-tiny'), stepTimeoutMs?: number): Reasoner {
+    steps.length = 0;
+    errors.length = 0;
+    reasoner = new Reasoner({
+      init: { modelDir, jointNames: JOINTS, intraOpThreads: 1 },
+      handlers: { onStep: (s) => steps.push(s), onError: (kind, error) => errors.push({ kind, error }) },
+      stepTimeoutMs,
+      restartDelayMs: 20,
+    });
+    return reasoner;
+  }
+
+  afterEach(async () => {
+    await reasoner?.close();
+  });
+
+  it('moves the image buffers to the worker instead of copying them', async () => {
+    await make().start();
+    const frame = new SyntheticCamera(JOINTS).nextFrame();
+    const rgbBuffer = frame.rgb.data.buffer;
+    expect(reasoner.submit(frame, TASK)).to.equal('started');
+    // Transferred: the main thread's buffers are detached at once.
+    expect(rgbBuffer.byteLength).to.equal(0);
+    expect(frame.depth.data.byteLength).to.equal(0);
+    await waitFor('step', () => steps.length === 1);
+    expect(reasoner.stats.transferred).to.equal(2);
+    expect(reasoner.stats.copied).to.equal(0);
+    expect(steps[0].actions).to.have.length(8);
+  });
+
+  it('copies once an image that is a view into a larger buffer, and leaves that buffer alone', async () => {
+    await make().start();
+    const frame = new SyntheticCamera(JOINTS).nextFrame();
+    const pool = new Uint8Array(frame.rgb.data.length + 64);
+    pool.set(frame.rgb.data, 64);
+    frame.rgb.data = pool.subarray(64);
+    const poolBytes = pool.byteLength;
+    reasoner.submit(frame, TASK);
+    expect(pool.byteLength).to.equal(poolBytes);
+    expect(pool[64]).to.equal(new SyntheticCamera(JOINTS).nextFrame().rgb.data[0]);
+    await waitFor('step', () => steps.length === 1);
+    expect(reasoner.stats.copied).to.equal(1);
+  });
+
+  it('keeps at most one step in flight: a newer frame replaces the waiting one, and is counted', async () => {
+    await make().start();
+    const camera = new SyntheticCamera(JOINTS);
+    const frames = [camera.nextFrame(), camera.nextFrame(), camera.nextFrame()];
+    expect(reasoner.submit(frames[0], TASK)).to.equal('started');
+    expect(reasoner.submit(frames[1], TASK)).to.equal('waiting');
+    expect(reasoner.submit(frames[2], TASK)).to.equal('replaced');
+    await waitFor('two steps', () => steps.length === 2);
+    await new Promise((r) => setTimeout(r, 100));
+    expect(steps.map((s) => s.stamp)).to.deep.equal([frames[0].stamp, frames[2].stamp]);
+    expect(reasoner.stats.dropped).to.equal(1);
+  });
+
+  it('reports a malformed frame as a failed step and goes on', async () => {
+    await make().start();
+    const camera = new SyntheticCamera(JOINTS);
+    const broken = camera.nextFrame();
+    broken.rgb = { ...broken.rgb, encoding: 'yuv422_weird' } as typeof broken.rgb;
+    reasoner.submit(broken, TASK);
+    await waitFor('error', () => errors.length === 1);
+    expect(errors[0].kind).to.equal('step');
+    expect(errors[0].error.code).to.equal('unknown_encoding');
+    reasoner.submit(camera.nextFrame(), TASK);
+    await waitFor('step', () => steps.length === 1);
+  });
+
+  it('restarts a worker that died and reasons again', async () => {
+    await make().start();
+    const camera = new SyntheticCamera(JOINTS);
+    // Kill the worker thread from outside, as a native crash would.
+    const worker = (reasoner as unknown as { worker: Worker }).worker;
+    await worker.terminate();
+    await waitFor('restart', () => reasoner.stats.restarts === 1 && reasoner.isReady);
+    expect(errors.some((e) => e.kind === 'worker' && /restarting/.test(e.error.message))).to.equal(true);
+    reasoner.submit(camera.nextFrame(), TASK);
+    await waitFor('step after restart', () => steps.length === 1);
+  });
+
+  it('replaces a worker whose step hangs past the timeout', async () => {
+    await make(resolvePackagePath('models/test-tiny'), 1).start();
+    reasoner.submit(new SyntheticCamera(JOINTS).nextFrame(), TASK);
+    await waitFor('timeout', () => errors.some((e) => /longer than 1 ms/.test(e.error.message)));
+    expect(reasoner.stats.failed).to.equal(1);
+    await waitFor('restart', () => reasoner.stats.restarts >= 1);
+  });
+
+  it('rejects start() with a clear error when the model cannot be loaded', async () => {
+    let caught: unknown;
+    try {
+      await make('/nonexistent/model').start();
+    } catch (err) {
+      caught = err;
+    }
+    expect(caught).to.be.instanceOf(ReasonerInitError);
+    expect((caught as Error).message).to.match(/cannot load the model.*nonexistent/);
+  });
+});
