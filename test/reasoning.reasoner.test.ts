@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import { waitFor } from './support/wait.js';
 import { Worker } from 'node:worker_threads';
 import { Reasoner, ReasonerInitError } from '../src/reasoning/reasoner.js';
 import type { WorkerError } from '../src/reasoning/worker_protocol.js';
@@ -8,14 +9,6 @@ import { resolvePackagePath } from '../src/config/package_root.js';
 
 const JOINTS = ['panda_joint1', 'panda_joint2', 'panda_joint3', 'panda_joint4', 'panda_joint5', 'panda_joint6', 'panda_joint7'];
 const TASK = { instruction: 'pick up the red block' };
-
-async function waitFor(what: string, condition: () => boolean, timeoutMs = 15_000): Promise<void> {
-  const start = Date.now();
-  while (!condition()) {
-    if (Date.now() - start > timeoutMs) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 5));
-  }
-}
 
 describe('Reasoner (onnxruntime inside the worker thread)', function () {
   this.timeout(60_000);

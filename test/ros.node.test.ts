@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import { waitFor } from './support/wait.js';
 import { FakeGraph, type FakeNode } from './support/fake_rclnodejs.js';
 import { MolmoActNode } from '../src/ros/molmoact_node.js';
 import type { ActionReasoning, DiagnosticArray, Image, JointTrajectory, MarkerArray, Time } from '../src/messages/types.js';
@@ -24,14 +25,6 @@ function sendFrame(graph: FakeGraph, sec: number, options: { joints?: string[] }
   graph.deliver('/camera/aligned_depth_to_color/image_raw', m.depth);
   graph.deliver('/camera/color/image_raw', m.rgb);
   return m.rgb.header.stamp;
-}
-
-async function waitFor(what: string, condition: () => boolean, timeoutMs = 10_000): Promise<void> {
-  const start = Date.now();
-  while (!condition()) {
-    if (Date.now() - start > timeoutMs) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 5));
-  }
 }
 
 describe('molmoact node on a stand-in ROS graph', function () {
