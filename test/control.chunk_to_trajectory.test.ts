@@ -52,9 +52,9 @@ describe('chunkToTrajectory', () => {
     expect(violation(plan.trajectory, [0, 0], limits)).to.equal(null);
   });
 
-  it('refuses end-effector actions, non-finite actions and too few values', () => {
+  it('refuses end-effector actions without a robot model, non-finite actions and too few values', () => {
     expect(() => chunkToTrajectory({ space: 'ee_delta', chunk: [[0, 0, 0, 0, 0, 0, 1]], current: [0, 0], limits, stepSec: 0.1 }))
-      .to.throw(NotDrivableError, /inverse kinematics/);
+      .to.throw(NotDrivableError, /robot model/);
     expect(() => chunkToTrajectory({ space: 'joint_delta', chunk: [[NaN, 0]], current: [0, 0], limits, stepSec: 0.1 }))
       .to.throw(NotDrivableError, /not finite/);
     expect(() => chunkToTrajectory({ space: 'joint_delta', chunk: [[0]], current: [0, 0], limits, stepSec: 0.1 }))

@@ -1,4 +1,6 @@
 import { expect } from 'chai';
+import { readFileSync } from 'node:fs';
+import { resolvePackagePath } from '../src/config/package_root.js';
 import { waitFor } from './support/wait.js';
 import { FakeGraph, type FakeNode } from './support/fake_rclnodejs.js';
 import { MolmoActNode } from '../src/ros/molmoact_node.js';
@@ -6,12 +8,16 @@ import type { ActionReasoning, DiagnosticArray, Image, JointTrajectory, MarkerAr
 import { SyntheticCamera, PANDA_READY } from '../src/sim/synthetic_camera.js';
 import { MarkerType, MarkerAction } from '../src/messages/builders.js';
 import { timeFromSeconds, toSeconds } from '../src/messages/time.js';
+import { applyDelta } from '../src/control/ee_targets.js';
+import { poseDistance } from '../src/kinematics/transform.js';
 
 const JOINTS = ['panda_joint1', 'panda_joint2', 'panda_joint3', 'panda_joint4', 'panda_joint5', 'panda_joint6', 'panda_joint7'];
 // A wall 1.5 m in front of the camera: every lifted trace point has z = 1.5.
 const camera = new SyntheticCamera(JOINTS, { depthMm: 1500 });
 const { width: W, height: H, fx: FX, fy: FY, cx: CX, cy: CY, frameId: OPTICAL } = camera;
 const CONTROLLER = '/arm_controller/joint_trajectory';
+const PANDA_URDF_FILE = resolvePackagePath('config/robots/urdf/panda.urdf');
+const PANDA_URDF = readFileSync(PANDA_URDF_FILE, 'utf8');
 
 function stampOf(sec: number): Time {
   return timeFromSeconds(sec);
@@ -41,8 +47,10 @@ describe('molmoact node on a stand-in ROS graph', function () {
     await node?.shutdown();
   });
 
-  async function startNode(): Promise<MolmoActNode> {
+  /** Starts the node; robot_state_publisher's latched URDF arrives unless `urdf` is null. */
+  async function startNode(urdf: string | null = PANDA_URDF): Promise<MolmoActNode> {
     node = await MolmoActNode.create(graph.module());
+    if (urdf !== null) graph.deliver('/robot_description', { data: urdf }, { durability: 1 }); // latched, as robot_state_publisher
     return node;
   }
 
@@ -242,5 +250,67 @@ describe('molmoact node on a stand-in ROS graph', function () {
     expect(fake.setParameter('model_dir', '/elsewhere').successful).to.equal(false);
     expect(fake.setParameter('instruction', 'move the green block to the left of the yellow one').successful).to.equal(true);
     expect(graph.log.some((l) => /move the green block/.test(l.message))).to.equal(true);
+  });
+
+  function diagnosticValues(): Record<string, string> {
+    return Object.fromEntries(node!.diagnostics().status[0].values.map((kv) => [kv.key, kv.value]));
+  }
+
+  it('commands nothing until a robot model arrives, keeps running on a broken URDF, then drives with a good one', async () => {
+    graph.overrides.set('autostart', true);
+    await startNode(null);
+    graph.deliver('/molmoact/instruction', { data: 'pick up the red block' });
+    sendFrame(graph, graph.nowSec - 0.01);
+    await waitFor('reasoning', () => graph.messages('/molmoact/reasoning').length === 1);
+    expect(graph.messages(CONTROLLER)).to.have.length(0);
+    expect(diagnosticValues().last_refusal).to.match(/no robot model/);
+
+    const broken = '<robot name="broken"><link name="a"/><joint name="j" type="fixed"><parent link="a"/><child link="b"/></joint></robot>';
+    graph.deliver('/robot_description', { data: broken }, { durability: 1 });
+    expect(graph.log.some((l) => l.level === 'error' && /child link 'b' is not defined/.test(l.message))).to.equal(true);
+    expect(diagnosticValues().robot_model).to.match(/rejected/);
+    graph.nowSec += 0.5;
+    sendFrame(graph, graph.nowSec - 0.01);
+    await waitFor('second reasoning', () => graph.messages('/molmoact/reasoning').length === 2);
+    expect(graph.messages(CONTROLLER)).to.have.length(0);
+
+    graph.deliver('/robot_description', { data: PANDA_URDF }, { durability: 1 });
+    expect(diagnosticValues().robot_model).to.equal('panda');
+    graph.nowSec += 0.5;
+    sendFrame(graph, graph.nowSec - 0.01);
+    await waitFor('a trajectory', () => graph.messages(CONTROLLER).length === 1);
+  });
+
+  it('drives an end-effector model through IK on the URDF file, with the gripper on its own controller', async () => {
+    graph.overrides.set('model_dir', resolvePackagePath('test/fixtures/models/ee-tiny'));
+    graph.overrides.set('robot_description_file', PANDA_URDF_FILE);
+    graph.overrides.set('gripper_interface', 'joint_trajectory');
+    graph.overrides.set('autostart', true);
+    await startNode(null);
+    graph.deliver('/molmoact/instruction', { data: 'pick up the red block' });
+    sendFrame(graph, graph.nowSec - 0.01);
+    await waitFor('a trajectory', () => graph.messages(CONTROLLER).length === 1);
+    const trajectory = graph.messages(CONTROLLER)[0] as JointTrajectory;
+    const reasoning = graph.messages('/molmoact/reasoning')[0] as ActionReasoning;
+    expect(trajectory.joint_names).to.deep.equal(JOINTS);
+    expect(trajectory.points).to.have.length(reasoning.chunk_length);
+
+    // Each point puts the hand where the accumulated deltas (base frame, euler_xyz) say.
+    const arm = node!.armModel!;
+    const dim = reasoning.action_dim;
+    let pose = arm.forward(PANDA_READY);
+    trajectory.points.forEach((point, i) => {
+      pose = applyDelta(pose, reasoning.actions.slice(i * dim, i * dim + 6), { rotation: 'euler_xyz', frame: 'base' });
+      const reached = poseDistance(pose, arm.forward(point.positions));
+      expect(reached.position, `point ${i}`).to.be.below(0.001);
+      expect(reached.rotation, `point ${i}`).to.be.below(0.01);
+    });
+
+    const gripper = graph.messages('/gripper_controller/joint_trajectory') as JointTrajectory[];
+    expect(gripper).to.have.length(1);
+    // panda_finger_joint2 mimics panda_finger_joint1 in the URDF.
+    expect(gripper[0].joint_names).to.deep.equal(['panda_finger_joint1', 'panda_finger_joint2']);
+    const open = reasoning.actions[6] > 0.5;
+    expect(gripper[0].points[0].positions).to.deep.equal(open ? [0.04, 0.04] : [0, 0]);
   });
 });

@@ -12,7 +12,11 @@ import { parseArgs } from 'node:util';
 import sharp from 'sharp';
 import { resolve } from 'node:path';
 import { loadParameterSchema, defaultValues } from '../config/schema.js';
-import { settingsFromValues } from '../config/settings.js';
+import { armModelOptions, settingsFromValues } from '../config/settings.js';
+import { resolvePackagePath } from '../config/package_root.js';
+import { ArmModel } from '../kinematics/arm_model.js';
+import { CommandPlanner } from '../control/command_planner.js';
+import { toSeconds } from '../messages/time.js';
 import { FrameSync } from '../sync/frame_sync.js';
 import { loadManifest } from '../reasoning/manifest.js';
 import { OnnxBackend } from '../reasoning/onnx_backend.js';
@@ -23,8 +27,6 @@ import { summarizeModel } from '../reasoning/model_summary.js';
 import { buildTraceMarkers } from '../visualize/trace_markers.js';
 import { renderTraceImage } from '../visualize/trace_image.js';
 import { buildReasoningMessage } from '../report/reasoning_message.js';
-import { chunkToTrajectory } from '../control/chunk_to_trajectory.js';
-import { violation } from '../control/joint_limits.js';
 import { SyntheticCamera } from '../sim/synthetic_camera.js';
 import type { ReasoningStep } from '../reasoning/types.js';
 
@@ -74,7 +76,14 @@ export async function runBench(argv: string[]): Promise<number> {
   // Phase 1: each part, in-process.
   const backend = await OnnxBackend.load(manifest, { intraOpThreads: threads });
   const parts = new Samples();
-  const limits = settings.limits;
+  // The default joint names are the Panda's: command it through its bundled URDF.
+  const arm = ArmModel.fromFile(resolvePackagePath('config/robots/urdf/panda.urdf'), armModelOptions(settings));
+  const planner = new CommandPlanner(settings, arm);
+  const format = summarizeModel(manifest);
+  const command = (step: ReasoningStep): void => {
+    const now = toSeconds(step.stamp);
+    planner.plan(step.actions, format, { enabled: true, now, imageStamp: now, jointStateStamp: now, current: step.jointPositions });
+  };
   let lastStep: ReasoningStep | null = null;
   for (let i = 0; i < warmup + steps; i++) {
     const record = i >= warmup;
@@ -99,14 +108,7 @@ export async function runBench(argv: string[]): Promise<number> {
     const markersMs = performance.now() - t;
 
     t = performance.now();
-    const plan = chunkToTrajectory({
-      space: manifest.action.space,
-      chunk: step.actions,
-      current: step.jointPositions,
-      limits,
-      stepSec: settings.chunkStepSec,
-    });
-    violation(plan.trajectory, step.jointPositions, limits);
+    command(step);
     const trajectoryMs = performance.now() - t;
 
     if (record) {
@@ -165,13 +167,7 @@ export async function runBench(argv: string[]): Promise<number> {
     const frame = sync.addRgb(messages.rgb)!;
     const { step, timing } = await reasoner.step(frame);
     buildTraceMarkers(step);
-    chunkToTrajectory({
-      space: manifest.action.space,
-      chunk: step.actions,
-      current: step.jointPositions,
-      limits,
-      stepSec: settings.chunkStepSec,
-    });
+    command(step);
     return { stepMs: performance.now() - t, transferMs: timing.roundTripMs - timing.workerMs };
   };
   for (let i = 0; i < warmup + steps; i++) {

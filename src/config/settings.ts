@@ -1,21 +1,45 @@
 /**
  * The node's settings: the parameter values of the schema, typed and checked together.
  */
-import { checkLimits, type JointLimits } from '../control/joint_limits.js';
+import type { ArmModelOptions, LimitConfig } from '../kinematics/arm_model.js';
+import type { GripperConfig } from '../control/gripper.js';
+import type { ExecutionPolicy } from '../control/execution.js';
 import { resolvePackagePath } from './package_root.js';
 import { ConfigError, type ParameterValue } from './schema.js';
+
+export type ControllerInterface = 'joint_trajectory' | 'follow_joint_trajectory' | 'joint_state_command';
+export type GripperInterface = 'none' | 'joint_trajectory' | 'gripper_command' | 'joint_state_command';
+type Vec3 = [number, number, number];
 
 export interface NodeSettings {
   modelDir: string;
   instruction: string;
   jointNames: string[];
   rgbTransport: 'raw' | 'compressed';
-  controllerTopic: string;
   autostart: boolean;
   syncSlopSec: number;
   maxFrameAgeSec: number;
+  maxJointStateAgeSec: number;
   chunkStepSec: number;
-  limits: JointLimits;
+  robot: {
+    /** URDF file, or '' for the /robot_description topic. */
+    descriptionFile: string;
+    baseLink: string;
+    tipLink: string;
+    restPosture: number[];
+  };
+  limits: LimitConfig;
+  ik: { positionTolerance: number; orientationTolerance: number };
+  safety: { maxEeStep: number; maxEeRotationStep: number; workspace: { min: Vec3; max: Vec3 } };
+  controller: {
+    interface: ControllerInterface;
+    topic: string;
+    action: string;
+    jointCommandTopic: string;
+    rateHz: number;
+  };
+  execution: { policy: ExecutionPolicy; ensembleWeight: number };
+  gripper: GripperConfig & { interface: GripperInterface; topic: string; action: string; maxEffort: number };
   publishTraceImage: boolean;
   publishDepthImage: boolean;
   inferenceThreads: number;
@@ -29,32 +53,93 @@ export function settingsFromValues(values: ReadonlyMap<string, ParameterValue>):
     return values.get(name) as T;
   };
   const jointNames = get<string[]>('joint_names');
-  let limits: JointLimits;
-  try {
-    limits = checkLimits({
-      names: jointNames,
-      min: get<number[]>('joint_position_min'),
-      max: get<number[]>('joint_position_max'),
-      maxVelocity: get<number[]>('joint_velocity_max'),
-      margin: get<number>('joint_limit_margin'),
-    });
-  } catch (err) {
-    throw new ConfigError((err as Error).message);
+  if (jointNames.length === 0) throw new ConfigError('joint_names is empty');
+  const perJoint = (name: string): number[] => {
+    const list = get<number[]>(name);
+    if (list.length !== 0 && list.length !== jointNames.length) {
+      throw new ConfigError(`${name} has ${list.length} values but joint_names has ${jointNames.length} (or leave it empty)`);
+    }
+    return list;
+  };
+  const vec3 = (name: string): Vec3 => {
+    const list = get<number[]>(name);
+    if (list.length !== 3) throw new ConfigError(`${name} needs 3 values (x, y, z), got ${list.length}`);
+    return [list[0], list[1], list[2]];
+  };
+  const workspace = { min: vec3('workspace_min'), max: vec3('workspace_max') };
+  if (!workspace.min.every((lo, i) => lo < workspace.max[i])) {
+    throw new ConfigError(`workspace_min [${workspace.min.join(', ')}] must be below workspace_max [${workspace.max.join(', ')}] on every axis`);
   }
+  const descriptionFile = get<string>('robot_description_file');
   return {
     modelDir: resolvePackagePath(get<string>('model_dir')),
     instruction: get<string>('instruction'),
     jointNames,
     rgbTransport: get<string>('rgb_transport') === 'compressed' ? 'compressed' : 'raw',
-    controllerTopic: get<string>('controller_topic'),
     autostart: get<boolean>('autostart'),
     syncSlopSec: get<number>('sync_slop_s'),
     maxFrameAgeSec: get<number>('max_frame_age_s'),
+    maxJointStateAgeSec: get<number>('max_joint_state_age_s'),
     chunkStepSec: get<number>('chunk_step_s'),
-    limits,
+    robot: {
+      descriptionFile: descriptionFile ? resolvePackagePath(descriptionFile) : '',
+      baseLink: get<string>('base_link'),
+      tipLink: get<string>('tip_link'),
+      restPosture: perJoint('rest_posture'),
+    },
+    limits: {
+      min: perJoint('joint_position_min'),
+      max: perJoint('joint_position_max'),
+      maxVelocity: perJoint('joint_velocity_max'),
+      margin: get<number>('joint_limit_margin'),
+    },
+    ik: {
+      positionTolerance: get<number>('ik_position_tolerance_m'),
+      orientationTolerance: get<number>('ik_orientation_tolerance_rad'),
+    },
+    safety: {
+      maxEeStep: get<number>('max_ee_step_m'),
+      maxEeRotationStep: get<number>('max_ee_rotation_step_rad'),
+      workspace,
+    },
+    controller: {
+      interface: get<string>('controller_interface') as ControllerInterface,
+      topic: get<string>('controller_topic'),
+      action: get<string>('controller_action'),
+      jointCommandTopic: get<string>('joint_command_topic'),
+      rateHz: get<number>('command_rate_hz'),
+    },
+    execution: {
+      policy: get<string>('execution_policy') as ExecutionPolicy,
+      ensembleWeight: get<number>('ensemble_weight'),
+    },
+    gripper: {
+      interface: get<string>('gripper_interface') as GripperInterface,
+      joints: get<string[]>('gripper_joints'),
+      topic: get<string>('gripper_topic'),
+      action: get<string>('gripper_action'),
+      openPosition: get<number>('gripper_open_position'),
+      closedPosition: get<number>('gripper_closed_position'),
+      threshold: get<number>('gripper_threshold'),
+      invert: get<boolean>('gripper_invert'),
+      maxEffort: get<number>('gripper_max_effort'),
+    },
     publishTraceImage: get<boolean>('publish_trace_image'),
     publishDepthImage: get<boolean>('publish_depth_image'),
     inferenceThreads: get<number>('inference_threads'),
     diagnosticsPeriodSec: get<number>('diagnostics_period_s'),
+  };
+}
+
+/** What the arm model needs from the settings. */
+export function armModelOptions(settings: NodeSettings): ArmModelOptions {
+  return {
+    jointNames: settings.jointNames,
+    baseLink: settings.robot.baseLink,
+    tipLink: settings.robot.tipLink,
+    limits: settings.limits,
+    restPosture: settings.robot.restPosture,
+    ikPositionTolerance: settings.ik.positionTolerance,
+    ikOrientationTolerance: settings.ik.orientationTolerance,
   };
 }

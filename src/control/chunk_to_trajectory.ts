@@ -1,20 +1,23 @@
 /**
- * Action chunk -> trajectory_msgs/JointTrajectory, for models that act in joint space.
+ * Action chunk -> joint targets -> trajectory_msgs/JointTrajectory.
  *
  * joint_position: each step is the target position of every joint.
  * joint_delta:    each step is added to the previous target, starting at the current positions.
- * End-effector spaces (ee_delta, MolmoAct's) need inverse kinematics on the robot's URDF and are
- * refused here with NotDrivableError, so such a model only reasons and visualises.
+ * ee_delta:       each step moves the end effector (MolmoAct's actions); IK on the robot's URDF
+ *                 turns the poses into joint targets (ee_targets.ts).
  *
- * Every target is clamped inside the position limits (less the margin); a step that would be
- * faster than a joint's velocity limit gets more time instead of being cut, so the arm still goes
- * where the model said, only slower. The first point lies at least one chunk step ahead (a first
- * point at t = 0 would be a jump), velocities are given for the controller's cubic interpolation,
- * and the last point comes to rest.
+ * Joint-space targets are clamped inside the position limits (less the margin); IK solves inside
+ * them. A step that would be faster than a joint's velocity limit gets more time instead of being
+ * cut, so the arm still goes where the model said, only slower. The first point lies at least one
+ * chunk step ahead (a first point at t = 0 would be a jump), velocities are given for the
+ * controller's cubic interpolation, and the last point comes to rest.
  */
 import type { JointTrajectory, Time } from '../messages/types.js';
 import { buildJointTrajectory } from '../messages/builders.js';
 import type { JointLimits } from './joint_limits.js';
+import type { ArmModel } from '../kinematics/arm_model.js';
+import type { Transform } from '../kinematics/transform.js';
+import { eeDeltaTargets, IkFailure, type EeDeltaSpec } from './ee_targets.js';
 
 export type ActionSpace = 'joint_position' | 'joint_delta' | 'ee_delta';
 
@@ -33,26 +36,52 @@ export interface ChunkToTrajectoryInput {
   stepSec: number;
   /** header.stamp of the trajectory; zero means "start when received" for joint_trajectory_controller. */
   stamp?: Time;
+  /** ee_delta only: the arm's kinematics (null while no URDF has arrived). */
+  arm?: ArmModel | null;
+  /** ee_delta only: how the deltas are written (from the model manifest). */
+  ee?: EeDeltaSpec;
 }
 
-export interface TrajectoryPlan {
-  trajectory: JointTrajectory;
+export interface JointTargets {
+  targets: number[][];
   /** Points whose target had to be moved inside the position limits. */
   clampedPoints: number;
+  /** ee_delta only: the end-effector pose asked for at each step. */
+  eePoses?: Transform[];
+}
+
+export interface TrajectoryPlan extends JointTargets {
+  trajectory: JointTrajectory;
   /** Whole-chunk duration over the nominal one: above 1 when velocity limits slowed it down. */
   slowdown: number;
 }
 
 export function chunkToTrajectory(input: ChunkToTrajectoryInput): TrajectoryPlan {
-  const { space, chunk, current, limits, stepSec } = input;
+  const targets = chunkToJointTargets(input);
+  const timed = timedTrajectory(targets.targets, input.current, input.limits, input.stepSec, input.stamp);
+  return { ...targets, ...timed };
+}
+
+/** The joint target of every step of the chunk, in limits.names order. */
+export function chunkToJointTargets(input: ChunkToTrajectoryInput): JointTargets {
+  const { space, chunk, current, limits } = input;
   const joints = limits.names.length;
-  if (space !== 'joint_position' && space !== 'joint_delta') {
-    throw new NotDrivableError(
-      `action space '${space}' needs inverse kinematics, which this node does not have yet: it reasons and visualises but sends no command`,
-    );
-  }
   if (chunk.length === 0) throw new NotDrivableError('the action chunk is empty');
   if (current.length !== joints) throw new NotDrivableError(`${current.length} current positions for ${joints} joints`);
+  if (space === 'ee_delta') {
+    if (!input.arm) throw new NotDrivableError('end-effector actions need the robot model: no URDF loaded yet (robot_description)');
+    if (!input.ee) throw new NotDrivableError('end-effector actions need the rotation convention and frame of the model');
+    try {
+      const ee = eeDeltaTargets(input.arm, chunk, current, input.ee);
+      return { targets: ee.targets.map((q) => Array.from(q)), clampedPoints: 0, eePoses: ee.poses };
+    } catch (err) {
+      if (err instanceof IkFailure) throw new NotDrivableError(err.message);
+      throw err;
+    }
+  }
+  if (space !== 'joint_position' && space !== 'joint_delta') {
+    throw new NotDrivableError(`unknown action space '${space}'`);
+  }
   for (const [i, action] of chunk.entries()) {
     if (action.length < joints) {
       throw new NotDrivableError(`action ${i} has ${action.length} values, the arm has ${joints} joints`);
@@ -62,7 +91,7 @@ export function chunkToTrajectory(input: ChunkToTrajectoryInput): TrajectoryPlan
 
   const targets: number[][] = [];
   let clampedPoints = 0;
-  let previous = Array.from(current);
+  let previous: number[] = Array.from(current);
   for (const action of chunk) {
     let clamped = false;
     const target = limits.names.map((_, j) => {
@@ -77,11 +106,24 @@ export function chunkToTrajectory(input: ChunkToTrajectoryInput): TrajectoryPlan
     targets.push(target);
     previous = target;
   }
+  return { targets, clampedPoints };
+}
 
+/**
+ * Times, velocities and the message for a list of joint targets: one step apart, slower where a
+ * joint would exceed its velocity limit, the last point at rest.
+ */
+export function timedTrajectory(
+  targets: number[][],
+  current: ArrayLike<number>,
+  limits: JointLimits,
+  stepSec: number,
+  stamp: Time = { sec: 0, nanosec: 0 },
+): { trajectory: JointTrajectory; slowdown: number } {
   // Time of each point: a chunk step, or longer when a joint would exceed its velocity limit.
   const times: number[] = [];
   let t = 0;
-  previous = Array.from(current);
+  let previous: ArrayLike<number> = current;
   for (const target of targets) {
     let dt = stepSec;
     target.forEach((q, j) => {
@@ -106,9 +148,9 @@ export function chunkToTrajectory(input: ChunkToTrajectoryInput): TrajectoryPlan
   });
 
   const trajectory = buildJointTrajectory({
-    stamp: input.stamp ?? { sec: 0, nanosec: 0 },
+    stamp,
     jointNames: limits.names,
     points: targets.map((positions, i) => ({ positions, velocities: velocities[i], timeFromStart: times[i] })),
   });
-  return { trajectory, clampedPoints, slowdown: t / (stepSec * chunk.length) };
+  return { trajectory, slowdown: t / (stepSec * targets.length) };
 }

@@ -30,6 +30,9 @@ export interface IkOptions {
   rest?: ArrayLike<number>;
   /** Fraction of the way to the rest posture taken per iteration, in the null space. */
   restGain: number;
+  /** Position bounds in chain order, tighter than the URDF's (e.g. less a safety margin). */
+  lower?: ArrayLike<number>;
+  upper?: ArrayLike<number>;
   /** Attempts from random configurations after the seeded one fails. */
   restarts: number;
   /** Source of random restarts; required when restarts > 0. */
@@ -62,6 +65,8 @@ export class IkSolver {
   readonly options: IkOptions;
   private readonly n: number;
   private readonly rest: Float64Array;
+  private readonly lower: Float64Array;
+  private readonly upper: Float64Array;
   // Scratch space, reused by every solve.
   private readonly pose: Transform = identity();
   private readonly jacobian: Float64Array;
@@ -89,10 +94,13 @@ export class IkSolver {
     this.pull = new Float64Array(n);
     this.pullProjected = new Float64Array(n);
     this.locked = new Uint8Array(n);
+    this.lower = Float64Array.from(this.options.lower ?? chain.lower);
+    this.upper = Float64Array.from(this.options.upper ?? chain.upper);
+    if (this.lower.length !== n || this.upper.length !== n) throw new Error(`IkSolver: bounds need ${n} values`);
     this.rest = this.options.rest
       ? Float64Array.from(this.options.rest)
-      : Float64Array.from(chain.lower, (lo, i) => {
-          const hi = chain.upper[i];
+      : Float64Array.from(this.lower, (lo, i) => {
+          const hi = this.upper[i];
           return Number.isFinite(lo) && Number.isFinite(hi) ? (lo + hi) / 2 : 0;
         });
     if (this.rest.length !== n) throw new Error(`IkSolver: rest posture has ${this.rest.length} values for ${n} joints`);
@@ -107,7 +115,7 @@ export class IkSolver {
       const start =
         attempt === 0
           ? Float64Array.from(seed)
-          : Float64Array.from(this.chain.lower, (lo, i) => randomWithin(random!, lo, this.chain.upper[i]));
+          : Float64Array.from(this.lower, (lo, i) => randomWithin(random!, lo, this.upper[i]));
       const result = this.descend(target, start);
       iterations += result.iterations;
       if (!best || result.positionError + result.orientationError < best.positionError + best.orientationError) {
@@ -125,7 +133,7 @@ export class IkSolver {
     const { n, pose, jacobian: J, error: e, step, locked } = this;
     const wr = orientationWeight * orientationWeight;
     const redundant = n > 6;
-    this.chain.clamp(q);
+    this.clamp(q);
     let positionError = Infinity;
     let orientationError = Infinity;
     for (let iteration = 0; iteration <= maxIterations; iteration++) {
@@ -152,7 +160,7 @@ export class IkSolver {
         let newlyLocked = false;
         for (let i = 0; i < n; i++) {
           if (locked[i]) continue;
-          if ((q[i] <= this.chain.lower[i] && step[i] < 0) || (q[i] >= this.chain.upper[i] && step[i] > 0)) {
+          if ((q[i] <= this.lower[i] && step[i] < 0) || (q[i] >= this.upper[i] && step[i] > 0)) {
             locked[i] = 1;
             newlyLocked = true;
           }
@@ -164,9 +172,13 @@ export class IkSolver {
       for (let i = 0; i < n; i++) largest = Math.max(largest, Math.abs(step[i]));
       const scale = largest > maxStepRad ? maxStepRad / largest : 1;
       for (let i = 0; i < n; i++) q[i] += step[i] * scale;
-      this.chain.clamp(q);
+      this.clamp(q);
     }
     return { q, converged: false, positionError, orientationError, iterations: maxIterations, restartsUsed: 0 };
+  }
+
+  private clamp(q: Float64Array): void {
+    for (let i = 0; i < q.length; i++) q[i] = Math.min(this.upper[i], Math.max(this.lower[i], q[i]));
   }
 
   /**

@@ -18,6 +18,8 @@ export type ActionSpace = (typeof ACTION_SPACES)[number];
 
 export const ROTATIONS = ['euler_xyz', 'axis_angle'] as const;
 export type RotationConvention = (typeof ROTATIONS)[number];
+/** Frame of end-effector deltas: the robot base, or the current end-effector (tool) frame. */
+export const DELTA_FRAMES = ['base', 'tool'] as const;
 
 /** The three stage graphs of an `onnx` model, as absolute paths. */
 export interface StageGraphs {
@@ -155,7 +157,7 @@ export function parseManifest(doc: unknown, dir: string, file: string): ModelMan
   };
   if (space === 'ee_delta') {
     actionSpec.rotation = v.oneOf(action, 'rotation', ROTATIONS, 'action');
-    actionSpec.frame = action.frame === undefined ? 'base' : v.string(action, 'frame', 'action');
+    actionSpec.frame = action.frame === undefined ? 'base' : v.oneOf(action, 'frame', DELTA_FRAMES, 'action');
     if (action.gripper !== undefined) {
       const gripper = v.integer(action, 'gripper', 0, 'action');
       if (gripper >= dim) v.fail('action.gripper', `expected an index below action.dim (${dim}), got ${gripper}`);

@@ -14,5 +14,8 @@ export function summarizeModel(manifest: ModelManifest): ModelSummary {
     tracePoints: manifest.trace.points,
     depthRows: manifest.depth.rows,
     depthCols: manifest.depth.cols,
+    rotation: manifest.action.rotation,
+    deltaFrame: manifest.action.frame,
+    gripperIndex: manifest.action.gripper,
   };
 }

@@ -21,6 +21,10 @@ export interface ModelSummary {
   tracePoints: number;
   depthRows: number;
   depthCols: number;
+  /** ee_delta only: rotation convention and frame of the deltas, index of the gripper value. */
+  rotation?: 'euler_xyz' | 'axis_angle';
+  deltaFrame?: string;
+  gripperIndex?: number;
 }
 
 export interface RenderRequest {

@@ -14,8 +14,9 @@ import { Reasoner, type StepImages } from '../reasoning/reasoner.js';
 import type { ModelSummary, WorkerError } from '../reasoning/worker_protocol.js';
 import type { ReasoningStep, TracePoints } from '../reasoning/types.js';
 import { traceFromMessage } from '../reasoning/trace_override.js';
-import { chunkToTrajectory, NotDrivableError } from '../control/chunk_to_trajectory.js';
-import { violation } from '../control/joint_limits.js';
+import { CommandPlanner } from '../control/command_planner.js';
+import { ArmModel } from '../kinematics/arm_model.js';
+import { armModelOptions } from '../config/settings.js';
 import { buildTraceMarkers } from '../visualize/trace_markers.js';
 import { encodeRgbImage } from '../messages/image_codec.js';
 import { jointPositions } from '../messages/joint_state.js';
@@ -28,7 +29,6 @@ import type {
   DiagnosticArray,
   Image,
   JointState,
-  JointTrajectory,
   MarkerArray,
   StringMsg,
   Time,
@@ -37,7 +37,8 @@ import type {
 import { buildReasoningMessage } from '../report/reasoning_message.js';
 import { buildDiagnostics, DiagnosticLevel, type HealthReport } from '../report/diagnostics.js';
 import { checkParameterChanges, declareParameters } from './parameters.js';
-import { nodeQos } from './qos.js';
+import { nodeQos, type NodeQos } from './qos.js';
+import { createControllerOutput, createGripperOutput, type ControllerOutput, type GripperOutput } from './controller_output.js';
 import type { Rcl } from './rcl.js';
 
 /** Default input topics (DESIGN.md); change them with ROS remapping (`-r from:=to`). */
@@ -73,6 +74,7 @@ export interface NodeCounters {
   commandsRefused: number;
   framesWithoutInstruction: number;
   badOverrides: number;
+  framesWhileChunkRuns: number;
 }
 
 export class MolmoActNode {
@@ -97,14 +99,18 @@ export class MolmoActNode {
     commandsRefused: 0,
     framesWithoutInstruction: 0,
     badOverrides: 0,
+    framesWhileChunkRuns: 0,
   };
+  private readonly planner: CommandPlanner;
+  private robotError: string | null = null;
+  private readonly output: ControllerOutput;
+  private readonly gripperOutput: GripperOutput | null;
 
   private readonly publishMarkers: Publish<MarkerArray>;
   private readonly publishTraceImage: Publish<Image>;
   private readonly publishDepthImage: Publish<Image>;
   private readonly publishReasoning: Publish<ActionReasoning> | null;
   private readonly publishDiagnostics: Publish<DiagnosticArray>;
-  private readonly publishTrajectory: Publish<JointTrajectory>;
   private readonly timer: rclnodejs.Timer;
 
   private constructor(
@@ -129,7 +135,34 @@ export class MolmoActNode {
     this.publishTraceImage = this.publisher('sensor_msgs/msg/Image', OUTPUT_TOPICS.traceImage, qos.output);
     this.publishDepthImage = this.publisher('sensor_msgs/msg/Image', OUTPUT_TOPICS.depthImage, qos.output);
     this.publishDiagnostics = this.publisher('diagnostic_msgs/msg/DiagnosticArray', OUTPUT_TOPICS.diagnostics, qos.output);
-    this.publishTrajectory = this.publisher('trajectory_msgs/msg/JointTrajectory', this.settings.controllerTopic, qos.command);
+    this.planner = new CommandPlanner(this.settings, null);
+    const log = (level: 'info' | 'warn', message: string): void => {
+      if (level === 'info') this.node.getLogger().info(message);
+      else this.node.getLogger().warn(message);
+    };
+    const controller = this.settings.controller;
+    this.output = createControllerOutput(rcl, this.node, {
+      interface: controller.interface,
+      topic: controller.topic,
+      action: controller.action,
+      jointCommandTopic: controller.jointCommandTopic,
+      rateHz: controller.rateHz,
+      qos: qos.command,
+      now: () => this.nowSeconds(),
+      log,
+    });
+    const gripper = this.settings.gripper;
+    this.gripperOutput = createGripperOutput(rcl, this.node, {
+      interface: gripper.interface,
+      topic: gripper.topic,
+      action: gripper.action,
+      maxEffort: gripper.maxEffort,
+      moveTimeSec: this.settings.chunkStepSec,
+      qos: qos.command,
+      stream: this.output,
+      log,
+    });
+    this.loadRobotModel(qos);
     this.publishReasoning = this.customMessages(() =>
       this.publisher<ActionReasoning>('molmoact_ros/msg/ActionReasoning', OUTPUT_TOPICS.reasoning, qos.output),
     );
@@ -185,8 +218,15 @@ export class MolmoActNode {
     return this.model;
   }
 
+  /** The arm's kinematics and limits, once a URDF has been loaded. */
+  get armModel(): ArmModel | null {
+    return this.planner.armModel;
+  }
+
   async shutdown(): Promise<void> {
     this.timer.cancel();
+    this.output.dispose();
+    this.gripperOutput?.dispose();
     await this.reasoner?.close();
     this.node.destroy();
   }
@@ -197,6 +237,10 @@ export class MolmoActNode {
     if (!frame || !this.reasoner) return;
     if (this.instruction.trim().length === 0) {
       this.counters.framesWithoutInstruction++;
+      return;
+    }
+    if (this.enabled && !this.planner.acceptsFrame(this.nowSeconds())) {
+      this.counters.framesWhileChunkRuns++; // open_loop: the running chunk finishes first
       return;
     }
     this.reasoner.submit(
@@ -234,6 +278,10 @@ export class MolmoActNode {
   private setEnabled(wanted: boolean): string {
     if (wanted && !this.model) return 'no model loaded: nothing to command';
     this.enabled = wanted;
+    if (!wanted) {
+      this.output.cancel();
+      this.planner.reset();
+    }
     const message = wanted ? 'actuation enabled' : 'actuation disabled: dry run';
     this.node.getLogger().info(message);
     return message;
@@ -248,6 +296,7 @@ export class MolmoActNode {
       );
       this.settings = settingsFromValues(next);
       this.values = next;
+      this.planner.updateSettings(this.settings);
       if (parameters.some((p) => p.name === 'instruction')) this.setInstruction(this.settings.instruction);
       return { successful: true, reason: '' };
     } catch (err) {
@@ -293,10 +342,9 @@ export class MolmoActNode {
       this.warnOnce('proprio', `model ${model.name} expects ${model.proprioDim} joint positions but joint_names has ${joints}: steps will fail`);
     }
     if (model.actionSpace === 'ee_delta') {
-      this.warnOnce(
-        'ee',
-        `model ${model.name} acts in end-effector space, which needs inverse kinematics this node does not have yet: it reasons and visualises but commands nothing`,
-      );
+      if (model.gripperIndex !== undefined && this.settings.gripper.interface === 'none') {
+        this.warnOnce('gripper', `model ${model.name} commands a gripper but gripper_interface is none: the gripper is not driven`);
+      }
     } else if (model.actionDim > joints) {
       this.warnOnce('extra-dims', `model actions have ${model.actionDim} values for ${joints} joints: the extra values (e.g. a gripper) are not driven`);
     }
@@ -311,44 +359,75 @@ export class MolmoActNode {
     this.command(step, model);
   }
 
-  /** Turns the step's action chunk into a trajectory and sends it, if everything allows it. */
+  /** Turns the step's action chunk into a command and sends it, if the SafetyGuard allows it. */
   private command(step: ReasoningStep, model: ModelSummary): void {
-    const refuse = (reason: string): void => {
-      this.counters.commandsRefused++;
-      if (reason !== this.lastRefusal) this.node.getLogger().warn(`no command: ${reason}`);
-      this.lastRefusal = reason;
-    };
     if (!this.enabled) return; // dry run: reasoning and markers only
-    const age = this.nowSeconds() - toSeconds(step.stamp);
-    if (age > this.settings.maxFrameAgeSec) {
-      return refuse(`the frame is ${age.toFixed(3)} s old (max_frame_age_s ${this.settings.maxFrameAgeSec})`);
+    if (!this.planner.armModel) {
+      const source = this.settings.robot.descriptionFile || '/robot_description';
+      return this.refuse(this.robotError ?? `no robot model yet: waiting for the URDF on ${source}`);
     }
     const joints = this.latestJoints;
-    if (!joints || this.nowSeconds() - toSeconds(joints.header.stamp) > this.settings.maxFrameAgeSec) {
-      return refuse('joint states are stale');
+    let current: Float64Array = new Float64Array(0);
+    if (joints) {
+      try {
+        current = jointPositions(joints, this.settings.jointNames);
+      } catch (err) {
+        return this.refuse((err as Error).message);
+      }
     }
-    let current: Float64Array;
-    try {
-      current = jointPositions(joints, this.settings.jointNames);
-    } catch (err) {
-      return refuse((err as Error).message);
+    const now = this.nowSeconds();
+    const decision = this.planner.plan(step.actions, model, {
+      enabled: this.enabled,
+      now,
+      imageStamp: toSeconds(step.stamp),
+      jointStateStamp: joints ? toSeconds(joints.header.stamp) : null,
+      current,
+    });
+    if (!decision.ok) return this.refuse(decision.reason);
+    this.output.send(decision.trajectory, current);
+    this.planner.sent(decision, now);
+    if (decision.gripper && this.gripperOutput) {
+      const { closed, position, names, positions } = decision.gripper;
+      this.gripperOutput.send(closed, position, { names, positions });
     }
+    this.counters.commandsSent++;
+    this.lastRefusal = '';
+  }
+
+  private refuse(reason: string): void {
+    this.counters.commandsRefused++;
+    if (reason !== this.lastRefusal) this.node.getLogger().warn(`no command: ${reason}`);
+    this.lastRefusal = reason;
+  }
+
+  // ---- robot model ------------------------------------------------------------------------
+
+  /** URDF from robot_description_file, or from /robot_description (latched, as robot_state_publisher sends it). */
+  private loadRobotModel(qos: NodeQos): void {
+    const file = this.settings.robot.descriptionFile;
+    if (file) {
+      this.setRobotModel(() => ArmModel.fromFile(file, armModelOptions(this.settings)), file);
+      return;
+    }
+    this.subscribe<StringMsg>('std_msgs/msg/String', '/robot_description', qos.latched, (m) =>
+      this.setRobotModel(() => ArmModel.fromUrdf(m.data, armModelOptions(this.settings)), '/robot_description'),
+    );
+  }
+
+  private setRobotModel(build: () => ArmModel, source: string): void {
     try {
-      const plan = chunkToTrajectory({
-        space: model.actionSpace,
-        chunk: step.actions,
-        current,
-        limits: this.settings.limits,
-        stepSec: this.settings.chunkStepSec,
-      });
-      const problem = violation(plan.trajectory, current, this.settings.limits);
-      if (problem) return refuse(`trajectory failed the limit check: ${problem}`);
-      this.publishTrajectory(plan.trajectory);
-      this.counters.commandsSent++;
-      this.lastRefusal = '';
+      const arm = build();
+      this.planner.setArm(arm);
+      this.robotError = null;
+      this.node.getLogger().info(
+        `robot model '${arm.robot.name}' from ${source}: ${arm.chain.baseLink} -> ${arm.chain.tipLink}, ${arm.chain.dof} joints`,
+      );
     } catch (err) {
-      if (err instanceof NotDrivableError) return refuse(err.message);
-      throw err;
+      // A broken URDF never stops the node; it only means no command until a good one arrives.
+      this.planner.setArm(null);
+      this.robotError = `robot model from ${source} rejected: ${(err as Error).message}`;
+      this.lastProblem = { level: DiagnosticLevel.ERROR, message: this.robotError };
+      this.node.getLogger().error(`${this.robotError}; nothing is commanded`);
     }
   }
 
@@ -371,6 +450,7 @@ export class MolmoActNode {
     const reasoner = this.reasoner?.stats;
     let problem = this.lastProblem;
     if (this.modelError) problem = { level: DiagnosticLevel.ERROR, message: this.modelError };
+    else if (this.robotError) problem = { level: DiagnosticLevel.ERROR, message: this.robotError };
     else if (this.instruction.trim().length === 0) problem = { level: DiagnosticLevel.WARN, message: 'waiting for an instruction on ~/instruction' };
     const report: HealthReport = {
       problem,
@@ -392,6 +472,12 @@ export class MolmoActNode {
         commands_sent: this.counters.commandsSent,
         commands_refused: this.counters.commandsRefused,
         last_refusal: this.lastRefusal,
+        robot_model: this.planner.armModel ? this.planner.armModel.robot.name : (this.robotError ?? 'waiting for robot_description'),
+        controller_interface: this.settings.controller.interface,
+        execution_policy: this.settings.execution.policy,
+        frames_while_chunk_runs: this.counters.framesWhileChunkRuns,
+        ...this.output.status,
+        ...(this.gripperOutput?.status ?? {}),
       },
     };
     // A problem is reported once per period, then cleared unless it happens again.
@@ -448,3 +534,4 @@ export class MolmoActNode {
     return toSeconds(this.nowTime());
   }
 }
+

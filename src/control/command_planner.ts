@@ -1,0 +1,144 @@
+/**
+ * From a reasoning step's action chunk to a command that may leave the node, or the reason why
+ * none may: chunk -> joint targets (IK for end-effector models) -> execution policy -> timed
+ * trajectory -> SafetyGuard. The node, the simulation and the benchmark all command through this
+ * one path, so what is measured and tested is what drives the arm.
+ *
+ * Without a robot model nothing is commanded: the workspace and end-effector limits could not be
+ * checked, and the joint limits come from the URDF (narrowed by the configuration, see ArmModel).
+ */
+import type { JointTrajectory } from '../messages/types.js';
+import type { ArmModel } from '../kinematics/arm_model.js';
+import { toSeconds } from '../messages/time.js';
+import { chunkToJointTargets, NotDrivableError, timedTrajectory } from './chunk_to_trajectory.js';
+import { ChunkExecutor, type ExecutionPolicy } from './execution.js';
+import { gripperTarget, type GripperConfig, type GripperTarget } from './gripper.js';
+import { SafetyGuard, type CommandContext, type SafetyLimits } from './safety_guard.js';
+import type { JointLimits } from './joint_limits.js';
+
+export interface PlannerSettings {
+  chunkStepSec: number;
+  safety: Omit<SafetyLimits, 'joints' | 'maxJointStateAge' | 'maxImageAge'>;
+  maxJointStateAgeSec: number;
+  maxFrameAgeSec: number;
+  execution: { policy: ExecutionPolicy; ensembleWeight: number };
+  gripper: GripperConfig;
+}
+
+/** What the planner needs to know about the model's actions. */
+export interface ActionFormat {
+  actionSpace: string;
+  rotation?: 'euler_xyz' | 'axis_angle';
+  deltaFrame?: string;
+  gripperIndex?: number;
+}
+
+export type CommandDecision =
+  | {
+      ok: true;
+      trajectory: JointTrajectory;
+      /** Gripper command from the first step's gripper value (end-effector models that have one). */
+      gripper: GripperTarget | null;
+      /** The chunk's own joint targets, before ensembling. */
+      prediction: number[][];
+      durationSec: number;
+    }
+  | { ok: false; reason: string };
+
+export class CommandPlanner {
+  private arm: ArmModel | null = null;
+  private guard: SafetyGuard | null = null;
+  private limits: JointLimits | null = null;
+  private executor: ChunkExecutor;
+
+  constructor(
+    private settings: PlannerSettings,
+    arm: ArmModel | null,
+  ) {
+    this.executor = new ChunkExecutor(settings.execution.policy, settings.execution.ensembleWeight);
+    this.setArm(arm);
+  }
+
+  get armModel(): ArmModel | null {
+    return this.arm;
+  }
+
+  get jointLimits(): JointLimits | null {
+    return this.limits;
+  }
+
+  /** A new robot model (or none): limits and the guard follow it. */
+  setArm(arm: ArmModel | null): void {
+    this.arm = arm;
+    this.limits = arm?.limits ?? null;
+    this.guard =
+      arm && this.limits
+        ? new SafetyGuard(
+            {
+              ...this.settings.safety,
+              joints: this.limits,
+              maxJointStateAge: this.settings.maxJointStateAgeSec,
+              maxImageAge: this.settings.maxFrameAgeSec,
+            },
+            (q, out) => arm.forward(q, out),
+          )
+        : null;
+  }
+
+  /** New settings at run time (parameter changes); the running chunk is forgotten if the policy changes. */
+  updateSettings(settings: PlannerSettings): void {
+    const policyChanged =
+      settings.execution.policy !== this.settings.execution.policy ||
+      settings.execution.ensembleWeight !== this.settings.execution.ensembleWeight;
+    this.settings = settings;
+    if (policyChanged) this.executor = new ChunkExecutor(settings.execution.policy, settings.execution.ensembleWeight);
+    this.setArm(this.arm);
+  }
+
+  /** open_loop: false while a sent chunk is still running. */
+  acceptsFrame(now: number): boolean {
+    return this.executor.acceptsFrame(now);
+  }
+
+  reset(): void {
+    this.executor.reset();
+  }
+
+  /** Plans the command for a chunk; nothing is recorded until `sent` is called. */
+  plan(actions: number[][], format: ActionFormat, context: CommandContext): CommandDecision {
+    if (!this.guard || !this.limits) {
+      return { ok: false, reason: 'no robot model (URDF) yet: waiting for robot_description' };
+    }
+    const early = this.guard.checkContext(context);
+    if (early) return { ok: false, reason: early };
+    const stepSec = this.settings.chunkStepSec;
+    let prediction: number[][];
+    try {
+      prediction = chunkToJointTargets({
+        space: format.actionSpace,
+        chunk: actions,
+        current: context.current,
+        limits: this.limits,
+        stepSec,
+        arm: this.arm,
+        ee: format.rotation ? { rotation: format.rotation, frame: format.deltaFrame === 'tool' ? 'tool' : 'base' } : undefined,
+      }).targets;
+    } catch (err) {
+      if (err instanceof NotDrivableError) return { ok: false, reason: err.message };
+      throw err;
+    }
+    const targets = this.executor.blend(prediction, context.now, stepSec);
+    const { trajectory } = timedTrajectory(targets, context.current, this.limits, stepSec);
+    const problem = this.guard.checkTrajectory(trajectory, context);
+    if (problem) return { ok: false, reason: problem };
+    const gripperValue = format.gripperIndex === undefined ? undefined : actions[0]?.[format.gripperIndex];
+    const gripper = gripperValue === undefined ? null : gripperTarget(gripperValue, this.settings.gripper, this.arm?.robot ?? null);
+    const last = trajectory.points[trajectory.points.length - 1];
+    return { ok: true, trajectory, gripper, prediction, durationSec: toSeconds(last.time_from_start) };
+  }
+
+  /** Records that a planned command left the node (for open_loop and ensemble). */
+  sent(decision: Extract<CommandDecision, { ok: true }>, now: number): void {
+    this.executor.sent(decision.prediction, now, this.settings.chunkStepSec, decision.durationSec);
+  }
+}

@@ -1,0 +1,108 @@
+/**
+ * The one gate every command passes before it leaves the node.
+ *
+ * A command goes out only if all of these hold; otherwise the guard names the first that does not:
+ * - actuation is enabled (the ~/enable interlock; dry run otherwise),
+ * - the joint state and the camera frame the command was computed from are fresh,
+ * - the robot model is known (the end-effector checks below need it),
+ * - every point is inside the joint position limits less the margin, every implied and given
+ *   velocity within the velocity limits, times strictly increasing from above zero,
+ * - the end effector moves at most max_ee_step_m and max_ee_rotation_step_rad between points
+ *   (and from the current pose to the first point),
+ * - the end effector stays inside the workspace box (base frame) at every point.
+ */
+import type { JointTrajectory } from '../messages/types.js';
+import { identity, poseError, type Transform } from '../kinematics/transform.js';
+import { violation, type JointLimits } from './joint_limits.js';
+
+export interface SafetyLimits {
+  joints: JointLimits;
+  /** Largest end-effector translation between consecutive points (m). */
+  maxEeStep: number;
+  /** Largest end-effector rotation between consecutive points (rad). */
+  maxEeRotationStep: number;
+  /** Box in the base frame the end effector must stay in. */
+  workspace: { min: [number, number, number]; max: [number, number, number] };
+  /** Joint states older than this (s) mean no command. */
+  maxJointStateAge: number;
+  /** A command computed from a frame older than this (s) is not sent. */
+  maxImageAge: number;
+}
+
+export interface CommandContext {
+  enabled: boolean;
+  /** Node clock, seconds. */
+  now: number;
+  /** Stamp (s) of the camera frame the command was computed from; null for none. */
+  imageStamp: number | null;
+  /** Stamp (s) of the joint state used as the start; null if none has arrived. */
+  jointStateStamp: number | null;
+  /** Joint positions at the start, in joint_names order. */
+  current: ArrayLike<number>;
+}
+
+/** Forward kinematics in joint_names order (tip pose in the base frame). */
+export type ForwardKinematics = (q: ArrayLike<number>, out: Transform) => Transform;
+
+export class SafetyGuard {
+  private readonly poseA = identity();
+  private readonly poseB = identity();
+  private readonly error = new Float64Array(6);
+
+  constructor(
+    readonly limits: SafetyLimits,
+    private readonly forward: ForwardKinematics | null,
+  ) {}
+
+  /** Why nothing may be commanded in this context (enable, freshness), or null. */
+  checkContext(context: CommandContext): string | null {
+    if (!context.enabled) return 'actuation is disabled (dry run): call ~/enable';
+    if (context.jointStateStamp === null) return 'no joint state received';
+    const jointAge = context.now - context.jointStateStamp;
+    if (!(jointAge <= this.limits.maxJointStateAge)) {
+      return `joint states are stale: ${jointAge.toFixed(3)} s old (max_joint_state_age_s ${this.limits.maxJointStateAge})`;
+    }
+    if (context.imageStamp !== null) {
+      const imageAge = context.now - context.imageStamp;
+      if (!(imageAge <= this.limits.maxImageAge)) {
+        return `the camera frame is stale: ${imageAge.toFixed(3)} s old (max_frame_age_s ${this.limits.maxImageAge})`;
+      }
+    }
+    if (!this.forward) return 'no robot model (URDF): end-effector and workspace limits cannot be checked';
+    if (!Array.from(context.current).every(Number.isFinite)) return 'the current joint state is not finite';
+    return null;
+  }
+
+  /** Why this trajectory may not be sent, or null when it may. */
+  checkTrajectory(trajectory: JointTrajectory, context: CommandContext): string | null {
+    const contextProblem = this.checkContext(context);
+    if (contextProblem) return contextProblem;
+    const jointProblem = violation(trajectory, context.current, this.limits.joints);
+    if (jointProblem) return jointProblem;
+
+    const forward = this.forward!;
+    const { min, max } = this.limits.workspace;
+    let previous = forward(context.current, this.poseA);
+    let next = this.poseB;
+    for (const [index, point] of trajectory.points.entries()) {
+      forward(point.positions, next);
+      const position = [next[3], next[7], next[11]];
+      for (let axis = 0; axis < 3; axis++) {
+        if (position[axis] < min[axis] || position[axis] > max[axis]) {
+          return `point ${index}: end effector at (${position.map((v) => v.toFixed(3)).join(', ')}) leaves the workspace box`;
+        }
+      }
+      poseError(next, previous, this.error);
+      const step = Math.hypot(this.error[0], this.error[1], this.error[2]);
+      const turn = Math.hypot(this.error[3], this.error[4], this.error[5]);
+      if (step > this.limits.maxEeStep + 1e-9) {
+        return `point ${index}: end effector moves ${(step * 1000).toFixed(1)} mm in one step (max_ee_step_m ${this.limits.maxEeStep})`;
+      }
+      if (turn > this.limits.maxEeRotationStep + 1e-9) {
+        return `point ${index}: end effector turns ${turn.toFixed(3)} rad in one step (max_ee_rotation_step_rad ${this.limits.maxEeRotationStep})`;
+      }
+      [previous, next] = [next, previous];
+    }
+    return null;
+  }
+}
