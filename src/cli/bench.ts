@@ -3,7 +3,8 @@
  * 16UC1 depth frame, and how much the pipeline adds to the bare ONNX graphs.
  *
  * Phase 1 times each part in-process (sync, message decode, preprocess, each stage, output
- * decode, lifting, markers, trajectory, trace image). Phase 2 runs whole steps through the
+ * decode, lifting, markers, trajectory, trace image) and the conversion of an 8-step
+ * end-effector chunk through IK (ee_chunk_ms). Phase 2 runs whole steps through the
  * Reasoner and its worker as the node does, giving step_ms and the worker transfer. Phase 3 runs
  * the same graphs bare (session.run on the same prepared inputs). Phase 4 (--soak) runs many
  * steps and compares resident memory at the start and the end.
@@ -27,7 +28,8 @@ import { summarizeModel } from '../reasoning/model_summary.js';
 import { buildTraceMarkers } from '../visualize/trace_markers.js';
 import { renderTraceImage } from '../visualize/trace_image.js';
 import { buildReasoningMessage } from '../report/reasoning_message.js';
-import { SyntheticCamera } from '../sim/synthetic_camera.js';
+import { SyntheticCamera, PANDA_READY } from '../sim/synthetic_camera.js';
+import { seededRandom, uniform } from '../util/random.js';
 import type { ReasoningStep } from '../reasoning/types.js';
 
 const HELP = `usage: molmoact-ros bench [options]
@@ -155,6 +157,26 @@ export async function runBench(argv: string[]): Promise<number> {
   }
   await backend.dispose();
 
+  // Phase 1b: an 8-step end-effector chunk (MolmoAct's action layout) to a checked trajectory:
+  // IK for every step, timing, the SafetyGuard. Small random moves from the ready pose, seeded.
+  const random = seededRandom(7);
+  const eeFormat = { actionSpace: 'ee_delta', rotation: 'euler_xyz' as const, deltaFrame: 'base', gripperIndex: 6 };
+  let eeRefused = 0;
+  for (let i = 0; i < warmup + steps; i++) {
+    const chunk = Array.from({ length: 8 }, () => [
+      ...[0, 0, 0].map(() => uniform(random, -0.01, 0.01)),
+      ...[0, 0, 0].map(() => uniform(random, -0.03, 0.03)),
+      random() < 0.5 ? 0 : 1,
+    ]);
+    const t = performance.now();
+    const decision = planner.plan(chunk, eeFormat, { enabled: true, now: 0, imageStamp: 0, jointStateStamp: 0, current: PANDA_READY });
+    if (i >= warmup) {
+      parts.add('ee_chunk_ms', performance.now() - t);
+      if (!decision.ok) eeRefused++;
+    }
+  }
+  if (eeRefused > 0) log(`bench: ${eeRefused} of ${steps} end-effector chunks were refused`);
+
   // Phase 2: whole steps through the worker, as the node runs them.
   const reasoner = await startReasoner(modelDir, settings.jointNames, threads);
   const endToEnd = async (): Promise<{ stepMs: number; transferMs: number }> => {
@@ -207,6 +229,7 @@ export async function runBench(argv: string[]): Promise<number> {
     threads,
     ...medians,
     step_ms_p90: round(parts.quantile('step_ms', 0.9)),
+    ee_chunk_ms_p95: round(parts.quantile('ee_chunk_ms', 0.95)),
     overhead_ratio: round(medians.step_ms / medians.bare_ms, 3),
     ...memory,
   };
