@@ -9,6 +9,8 @@ import { SyntheticCamera, PANDA_READY } from '../src/sim/synthetic_camera.js';
 import { MarkerType, MarkerAction } from '../src/messages/builders.js';
 import { timeFromSeconds, toSeconds } from '../src/messages/time.js';
 import { applyDelta } from '../src/control/ee_targets.js';
+import { chunkToTrajectory } from '../src/control/chunk_to_trajectory.js';
+import { sampleTrajectory } from '../src/control/trajectory_sampler.js';
 import { poseDistance } from '../src/kinematics/transform.js';
 
 const JOINTS = ['panda_joint1', 'panda_joint2', 'panda_joint3', 'panda_joint4', 'panda_joint5', 'panda_joint6', 'panda_joint7'];
@@ -312,5 +314,69 @@ describe('molmoact node on a stand-in ROS graph', function () {
     expect(gripper[0].joint_names).to.deep.equal(['panda_finger_joint1', 'panda_finger_joint2']);
     const open = reasoning.actions[6] > 0.5;
     expect(gripper[0].points[0].positions).to.deep.equal(open ? [0.04, 0.04] : [0, 0]);
+  });
+
+  it('sends one FollowJointTrajectory goal per chunk, cancels the running one, and reports the result', async () => {
+    graph.overrides.set('controller_interface', 'follow_joint_trajectory');
+    graph.overrides.set('autostart', true);
+    await startNode();
+    const server = graph.actionServer('/arm_controller/follow_joint_trajectory');
+    graph.deliver('/molmoact/instruction', { data: 'pick up the red block' });
+    sendFrame(graph, graph.nowSec - 0.01);
+    await waitFor('first goal', () => server.goals.length === 1);
+    graph.nowSec += 0.2;
+    sendFrame(graph, graph.nowSec - 0.01);
+    await waitFor('second goal', () => server.goals.length === 2);
+    await waitFor('first goal canceled', () => server.canceled.length === 1);
+    expect(server.canceled[0]).to.equal(server.goals[0]);
+    const goal = server.last.goal as { trajectory: JointTrajectory };
+    expect(goal.trajectory.joint_names).to.deep.equal(JOINTS);
+    expect(graph.messages(CONTROLLER)).to.have.length(0);
+
+    await waitFor('second goal accepted', () => server.last.accepted === true);
+    server.succeed(server.last, { error_code: 0, error_string: '' });
+    await waitFor('result in diagnostics', () => /succeeded/i.test(diagnosticValues().controller_last_outcome ?? ''));
+  });
+
+  it('streams JointState commands at the control rate for the Isaac Sim bridge', async () => {
+    graph.overrides.set('controller_interface', 'joint_state_command');
+    graph.overrides.set('autostart', true);
+    await startNode();
+    graph.deliver('/molmoact/instruction', { data: 'pick up the red block' });
+    sendFrame(graph, graph.nowSec - 0.01);
+    await waitFor('reasoning', () => graph.messages('/molmoact/reasoning').length === 1);
+    await waitFor('command counted', () => node!.counters.commandsSent === 1);
+    const reasoning = graph.messages('/molmoact/reasoning')[0] as ActionReasoning;
+    // The same chunk, planned independently: the stream follows its spline.
+    const dim = reasoning.action_dim;
+    const chunk = Array.from({ length: reasoning.chunk_length }, (_, i) => reasoning.actions.slice(i * dim, (i + 1) * dim));
+    const expected = chunkToTrajectory({ space: 'joint_delta', chunk, current: PANDA_READY, limits: node!.armModel!.limits, stepSec: 0.1 });
+    for (const t of [0.05, 0.35]) {
+      graph.nowSec += t - (t === 0.05 ? 0 : 0.05);
+      graph.fireTimers();
+      const commands = graph.messages('/joint_command') as { name: string[]; position: number[] }[];
+      const last = commands.at(-1)!;
+      expect(last.name).to.deep.equal(JOINTS);
+      const wanted = sampleTrajectory(expected.trajectory, PANDA_READY, t);
+      last.position.forEach((q, j) => expect(q, `joint ${j} at ${t} s`).to.be.closeTo(wanted[j], 1e-6));
+    }
+    expect(graph.messages(CONTROLLER)).to.have.length(0);
+  });
+
+  it('open_loop: lets a chunk finish before reasoning about the next frame', async () => {
+    graph.overrides.set('execution_policy', 'open_loop');
+    graph.overrides.set('autostart', true);
+    await startNode();
+    graph.deliver('/molmoact/instruction', { data: 'pick up the red block' });
+    sendFrame(graph, graph.nowSec - 0.01);
+    await waitFor('a trajectory', () => graph.messages(CONTROLLER).length === 1);
+    const trajectory = graph.messages(CONTROLLER)[0] as JointTrajectory;
+    const duration = toSeconds(trajectory.points.at(-1)!.time_from_start);
+    graph.nowSec += duration / 2;
+    sendFrame(graph, graph.nowSec - 0.01);
+    expect(node!.counters.framesWhileChunkRuns).to.equal(1);
+    graph.nowSec += duration;
+    sendFrame(graph, graph.nowSec - 0.01);
+    await waitFor('second trajectory', () => graph.messages(CONTROLLER).length === 2);
   });
 });

@@ -26,7 +26,7 @@ export interface ControllerOutput {
   send(trajectory: JointTrajectory, start: ArrayLike<number>): void;
   /** Stops following: cancels a running goal / stops the stream. */
   cancel(): void;
-  /** Counters and last outcome for /diagnostics (flat key -> string | number | boolean). */
+  /** Counters and last outcome for /diagnostics (flat key -> string | number | boolean; unprefixed, the node adds one). */
   readonly status: StatusValues;
   /** Joints streamed with every arm message (joint_state_command only), e.g. a gripper's. */
   setExtraJoints?(names: string[], positions: number[]): void;

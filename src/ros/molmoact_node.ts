@@ -473,11 +473,10 @@ export class MolmoActNode {
         commands_refused: this.counters.commandsRefused,
         last_refusal: this.lastRefusal,
         robot_model: this.planner.armModel ? this.planner.armModel.robot.name : (this.robotError ?? 'waiting for robot_description'),
-        controller_interface: this.settings.controller.interface,
         execution_policy: this.settings.execution.policy,
         frames_while_chunk_runs: this.counters.framesWhileChunkRuns,
-        ...this.output.status,
-        ...(this.gripperOutput?.status ?? {}),
+        ...prefixed('controller_', this.output.status),
+        ...prefixed('gripper_', this.gripperOutput?.status ?? {}),
       },
     };
     // A problem is reported once per period, then cleared unless it happens again.
@@ -535,3 +534,6 @@ export class MolmoActNode {
   }
 }
 
+function prefixed(prefix: string, values: Record<string, string | number | boolean>): Record<string, string | number | boolean> {
+  return Object.fromEntries(Object.entries(values).map(([key, value]) => [prefix + key, value]));
+}

@@ -1,7 +1,9 @@
 /**
  * An in-process stand-in for the part of rclnodejs the node uses: Node with publishers,
  * subscriptions, a service, parameters with descriptors and overrides, timers, logging and a
- * clock; QoS, Parameter, ParameterDescriptor, FloatingPointRange, IntegerRange; init/spin/shutdown.
+ * clock; QoS, Parameter, ParameterDescriptor, FloatingPointRange, IntegerRange; ActionClient with
+ * its goal handles (the server side is played by the test through `graph.actionServer(name)`);
+ * init/spin/shutdown.
  * It behaves like a tiny ROS graph: topic names are expanded as rcl does ('~/x' -> '/ns/node/x'),
  * messages published to a topic reach every subscription with compatible QoS, and calls the
  * real rclnodejs would reject (duplicate parameter, unknown message package) throw.
@@ -33,6 +35,7 @@ const STANDARD_PACKAGES = [
   'diagnostic_msgs',
   'std_srvs',
   'geometry_msgs',
+  'control_msgs',
 ];
 
 export class FakeGraph {
@@ -47,6 +50,8 @@ export class FakeGraph {
   nowSec = 1_700_000_000;
   readonly timers: FakeTimer[] = [];
   readonly overrides = new Map<string, unknown>();
+  readonly actionServers = new Map<string, FakeActionServer>();
+  readonly actionClients: FakeActionClient[] = [];
 
   constructor(options: { customMessagesBuilt?: boolean } = {}) {
     this.packages = new Set(STANDARD_PACKAGES);
@@ -81,6 +86,16 @@ export class FakeGraph {
     for (const timer of this.timers) if (!timer.canceled) timer.callback();
   }
 
+  /** The action server on `name` (a resolved name), created available on first use; the test plays it. */
+  actionServer(name: string): FakeActionServer {
+    let server = this.actionServers.get(name);
+    if (!server) {
+      server = new FakeActionServer(name);
+      this.actionServers.set(name, server);
+    }
+    return server;
+  }
+
   /** Adds a subscriber count for an output topic (as rviz would). */
   addListener(topic: string): void {
     this.subscriptions.push({
@@ -106,6 +121,7 @@ export class FakeGraph {
       ParameterDescriptor: FakeParameterDescriptor,
       FloatingPointRange: FakeRange,
       IntegerRange: FakeRange,
+      ActionClient: FakeActionClient,
       init: async () => undefined,
       spin: () => undefined,
       shutdown: () => undefined,
@@ -192,7 +208,7 @@ export class FakeNode {
     return `${ns}/${topic}`;
   }
 
-  private checkType(type: string): void {
+  checkType(type: string): void {
     const pkg = type.split('/')[0];
     if (!this.graph.packages.has(pkg)) {
       throw new Error(`The message requested does not exist: ${type} (package ${pkg} not found)`);
@@ -289,6 +305,248 @@ export class FakeNode {
     const sec = Math.floor(this.graph.nowSec);
     const nanosec = Math.round((this.graph.nowSec - sec) * 1e9);
     return { toMsg: () => ({ sec, nanosec }) };
+  }
+
+  destroy(): void {
+    this.destroyed = true;
+  }
+}
+
+// ---- actions -------------------------------------------------------------------------------
+
+/** action_msgs/msg/GoalStatus values. */
+export const GoalStatus = {
+  UNKNOWN: 0,
+  ACCEPTED: 1,
+  EXECUTING: 2,
+  CANCELING: 3,
+  SUCCEEDED: 4,
+  CANCELED: 5,
+  ABORTED: 6,
+} as const;
+
+/** A promise with its settle functions outside, for answers the test gives later. */
+interface Pending<T> {
+  resolve(value: T): void;
+  reject(error: unknown): void;
+}
+
+/** One goal as the server received it. */
+export class FakeServerGoal {
+  /** null until the server answered; then whether it accepted. */
+  accepted: boolean | null = null;
+  status: number = GoalStatus.UNKNOWN;
+  cancelRequested = false;
+  result: unknown = undefined;
+  /** Set by `failResult`: the result request fails with it. */
+  resultError: unknown = undefined;
+  readonly resultWaiters: Pending<unknown>[] = [];
+
+  constructor(
+    readonly id: number,
+    readonly goal: unknown,
+    readonly feedbackCallback: ((feedback: unknown) => void) | undefined,
+    readonly response: Pending<FakeClientGoalHandle>,
+    readonly client: FakeActionClient,
+  ) {}
+
+  get done(): boolean {
+    return this.status >= GoalStatus.SUCCEEDED;
+  }
+}
+
+/**
+ * The server end of one action name, driven by the test: whether it is up, how it answers goals,
+ * feedback, results. Answers reach the client asynchronously, as through the executor.
+ */
+export class FakeActionServer {
+  available = true;
+  /** How new goals are answered: accepted or rejected at once, or left for `respond`. */
+  answer: 'accept' | 'reject' | 'manual' = 'accept';
+  /** Whether a cancel request ends a running goal as CANCELED at once (as joint_trajectory_controller does). */
+  honourCancel = true;
+  /** The result a goal ended by a cancel request gets. */
+  canceledResult: unknown = {};
+  readonly goals: FakeServerGoal[] = [];
+  private failNextGoalWith: unknown = undefined;
+
+  constructor(readonly name: string) {}
+
+  /** The goals whose cancellation was asked for. */
+  get canceled(): FakeServerGoal[] {
+    return this.goals.filter((g) => g.cancelRequested);
+  }
+
+  /** The newest goal (throws when there is none). */
+  get last(): FakeServerGoal {
+    const goal = this.goals.at(-1);
+    if (!goal) throw new Error(`no goal received on ${this.name}`);
+    return goal;
+  }
+
+  /** The next goal request fails on the client side (its sendGoal promise rejects). */
+  failNextGoal(error: unknown): void {
+    this.failNextGoalWith = error;
+  }
+
+  /** Called by the client. */
+  receive(goal: FakeServerGoal): void {
+    this.goals.push(goal);
+    if (this.failNextGoalWith !== undefined) {
+      const error = this.failNextGoalWith;
+      this.failNextGoalWith = undefined;
+      goal.accepted = false;
+      queueMicrotask(() => goal.response.reject(error));
+      return;
+    }
+    if (this.answer !== 'manual') this.respond(goal, this.answer === 'accept');
+  }
+
+  /** Answers a goal request: accepted goals start executing. */
+  respond(goal: FakeServerGoal, accepted: boolean): void {
+    if (goal.accepted !== null) throw new Error(`goal ${goal.id} was already answered`);
+    goal.accepted = accepted;
+    goal.status = accepted ? GoalStatus.EXECUTING : GoalStatus.UNKNOWN;
+    const handle = new FakeClientGoalHandle(goal, accepted);
+    queueMicrotask(() => goal.response.resolve(handle));
+  }
+
+  /** Sends feedback to the client of an executing goal (rclnodejs hands it over as a plain object). */
+  feedback(goal: FakeServerGoal, feedback: unknown): void {
+    if (goal.status !== GoalStatus.EXECUTING && goal.status !== GoalStatus.CANCELING) {
+      throw new Error(`goal ${goal.id} is not executing`);
+    }
+    goal.feedbackCallback?.(feedback);
+  }
+
+  /** Ends a goal with a terminal status and its result. */
+  finish(goal: FakeServerGoal, status: number, result: unknown): void {
+    if (status < GoalStatus.SUCCEEDED) throw new Error(`status ${status} is not terminal`);
+    if (goal.done) throw new Error(`goal ${goal.id} already ended`);
+    goal.status = status;
+    goal.result = result;
+    const waiters = goal.resultWaiters.splice(0);
+    queueMicrotask(() => waiters.forEach((w) => w.resolve(result)));
+  }
+
+  succeed(goal: FakeServerGoal, result: unknown): void {
+    this.finish(goal, GoalStatus.SUCCEEDED, result);
+  }
+
+  abort(goal: FakeServerGoal, result: unknown): void {
+    this.finish(goal, GoalStatus.ABORTED, result);
+  }
+
+  /** The client's result requests for this goal fail (e.g. the server went away). */
+  failResult(goal: FakeServerGoal, error: unknown): void {
+    goal.resultError = error;
+    const waiters = goal.resultWaiters.splice(0);
+    queueMicrotask(() => waiters.forEach((w) => w.reject(error)));
+  }
+}
+
+/** rclnodejs's ClientGoalHandle: the client's view of one answered goal. */
+export class FakeClientGoalHandle {
+  constructor(
+    private readonly goal: FakeServerGoal,
+    private readonly wasAccepted: boolean,
+  ) {}
+
+  get goalId(): { uuid: number[] } {
+    return { uuid: [this.goal.id] };
+  }
+
+  /** Deprecated in rclnodejs in favour of isAccepted(), still there. */
+  get accepted(): boolean {
+    return this.wasAccepted;
+  }
+
+  isAccepted(): boolean {
+    return this.wasAccepted;
+  }
+
+  get status(): number {
+    return this.goal.status;
+  }
+
+  isExecuting(): boolean {
+    return this.status === GoalStatus.EXECUTING;
+  }
+
+  isCanceling(): boolean {
+    return this.status === GoalStatus.CANCELING;
+  }
+
+  isSucceeded(): boolean {
+    return this.status === GoalStatus.SUCCEEDED;
+  }
+
+  isCanceled(): boolean {
+    return this.status === GoalStatus.CANCELED;
+  }
+
+  isAborted(): boolean {
+    return this.status === GoalStatus.ABORTED;
+  }
+
+  /** Resolves with an action_msgs/srv/CancelGoal response (return_code 0: accepted, 3: already ended). */
+  cancelGoal(): Promise<{ return_code: number; goals_canceling: unknown[] }> {
+    const goal = this.goal;
+    goal.cancelRequested = true;
+    const server = goal.client.graph.actionServer(goal.client.actionName);
+    if (goal.done) return Promise.resolve({ return_code: 3, goals_canceling: [] });
+    if (server.honourCancel) server.finish(goal, GoalStatus.CANCELED, server.canceledResult);
+    else goal.status = GoalStatus.CANCELING;
+    return Promise.resolve({ return_code: 0, goals_canceling: [{ goal_id: this.goalId }] });
+  }
+
+  /** Resolves with the result (not the GetResult response) once the goal has ended. */
+  getResult(): Promise<unknown> {
+    const goal = this.goal;
+    if (goal.resultError !== undefined) return Promise.reject(goal.resultError);
+    if (goal.done) return Promise.resolve(goal.result);
+    return new Promise((resolve, reject) => goal.resultWaiters.push({ resolve, reject }));
+  }
+}
+
+/** rclnodejs's ActionClient: `new rcl.ActionClient(node, 'pkg/action/Name', name)`. */
+export class FakeActionClient {
+  readonly graph: FakeGraph;
+  readonly actionName: string;
+  destroyed = false;
+  private static nextGoalId = 1;
+
+  constructor(
+    node: FakeNode,
+    readonly typeClass: string,
+    actionName: string,
+  ) {
+    node.checkType(typeClass);
+    this.graph = node.graph;
+    this.actionName = node.resolveTopicName(actionName);
+    this.graph.actionClients.push(this);
+  }
+
+  isActionServerAvailable(): boolean {
+    return this.graph.actionServers.get(this.actionName)?.available ?? false;
+  }
+
+  async waitForServer(timeout?: number): Promise<boolean> {
+    const deadline = timeout !== undefined && timeout >= 0 ? Date.now() + timeout : Infinity;
+    while (!this.isActionServerAvailable() && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 5));
+    }
+    return this.isActionServerAvailable();
+  }
+
+  /** As rclnodejs: without a server the request is sent into the void and the promise never settles. */
+  sendGoal(goal: unknown, feedbackCallback?: (feedback: unknown) => void): Promise<FakeClientGoalHandle> {
+    if (this.destroyed) throw new Error(`action client ${this.actionName} was destroyed`);
+    return new Promise((resolve, reject) => {
+      if (!this.isActionServerAvailable()) return;
+      const serverGoal = new FakeServerGoal(FakeActionClient.nextGoalId++, goal, feedbackCallback, { resolve, reject }, this);
+      this.graph.actionServer(this.actionName).receive(serverGoal);
+    });
   }
 
   destroy(): void {
