@@ -28,7 +28,7 @@ export interface IkOptions {
   orientationWeight: number;
   /** Posture the redundant freedom is pulled towards (defaults to the middle of the limits). */
   rest?: ArrayLike<number>;
-  /** Fraction of the way to the rest posture taken per iteration, in the null space. */
+  /** Fraction of the way to the rest posture taken per iteration, in the null space (halved in each iteration whose error did not at least halve). */
   restGain: number;
   /** Position bounds in chain order, tighter than the URDF's (e.g. less a safety margin). */
   lower?: ArrayLike<number>;
@@ -136,6 +136,11 @@ export class IkSolver {
     this.clamp(q);
     let positionError = Infinity;
     let orientationError = Infinity;
+    // The pull towards the rest posture gives way (halves) whenever the error did not at least
+    // halve: its second-order effect near a singularity could otherwise hold the arm just outside
+    // the tolerance for good.
+    let nullGain = restGain;
+    let previousEnergy = Infinity;
     for (let iteration = 0; iteration <= maxIterations; iteration++) {
       this.chain.forwardWithJacobian(q, pose, J);
       poseError(target, pose, e);
@@ -150,10 +155,12 @@ export class IkSolver {
       // resting on a limit that the step would push further is taken out and the step solved again
       // for the others, so that the arm slides along its limits instead of stalling on them.
       const energy = 0.5 * (positionError * positionError + wr * orientationError * orientationError);
+      if (energy > 0.5 * previousEnergy) nullGain *= 0.5;
+      previousEnergy = energy;
       const damping = energy + 1e-6;
       locked.fill(0);
       for (let pass = 0; pass < 3; pass++) {
-        if (!this.solveStep(damping, wr, redundant, q)) {
+        if (!this.solveStep(damping, wr, redundant, nullGain, q)) {
           step.fill(0);
           break;
         }
@@ -185,7 +192,7 @@ export class IkSolver {
    * One damped step into this.step from the Jacobian and error of the current iterate, with the
    * locked joints held still. Returns false if the system could not be factorised.
    */
-  private solveStep(damping: number, wr: number, redundant: boolean, q: Float64Array): boolean {
+  private solveStep(damping: number, wr: number, redundant: boolean, nullGain: number, q: Float64Array): boolean {
     const { n, jacobian: J, error: e, normal: A, gradient: g, step, pull, pullProjected, locked } = this;
     const weight = (r: number): number => (r < 3 ? 1 : wr);
     for (let i = 0; i < n; i++) {
@@ -208,7 +215,7 @@ export class IkSolver {
     // Pull towards the rest posture, projected (approximately, through the damped inverse) onto
     // the null space of the task: z - A^-1 J^T W J z.
     const jz = this.jz;
-    for (let i = 0; i < n; i++) pull[i] = locked[i] ? 0 : this.options.restGain * (this.rest[i] - q[i]);
+    for (let i = 0; i < n; i++) pull[i] = locked[i] ? 0 : nullGain * (this.rest[i] - q[i]);
     for (let r = 0; r < 6; r++) {
       let s = 0;
       for (let i = 0; i < n; i++) s += J[r * n + i] * pull[i];
