@@ -1,15 +1,21 @@
 """Start the molmoact node (and, on request, rviz2 with the reasoning displays).
 
     ros2 launch molmoact_ros molmoact.launch.py
-    ros2 launch molmoact_ros molmoact.launch.py model:=/data/models/my-model rviz:=true
+    ros2 launch molmoact_ros molmoact.launch.py robot:=ur5e model:=/data/models/my-model rviz:=true
+    ros2 launch molmoact_ros molmoact.launch.py robot:=panda sim:=gazebo
     ros2 launch molmoact_ros molmoact.launch.py config:=/path/to/my_robot.yaml namespace:=arm1
 
-The node's parameters go to it as command-line ROS arguments in this order: the parameter file
-(`config`), then `use_sim_time`, then `model_dir` when `model` is given, so the later ones win.
+The node's parameters go to it as command-line ROS arguments in this order: the robot preset
+(`robot`: config/robots/<robot>.yaml), the simulator preset (`sim`: config/robots/sim/<sim>.yaml),
+the parameter file (`config`), then `use_sim_time` when it is given and `model_dir` when `model` is
+given, so the later ones win. Without `use_sim_time` the parameter files decide (the simulator
+presets turn it on); rviz2 follows the same choice.
+
 They are not handed to launch_ros as a dictionary: launch_ros writes such a dictionary under the
 node's fully qualified name (`/molmoact:`), and rclnodejs only applies parameter-file entries
 keyed `/**` or by the bare node name, so it would drop them without a word. For the same reason a
-parameter file for this node must use the `/**:` key (or `molmoact:`), as config/params.yaml does.
+parameter file for this node must use the `/**:` key (or `molmoact:`), as config/params.yaml and
+the presets do.
 """
 
 import os
@@ -29,6 +35,24 @@ TRUE_WORDS = ('true', '1', 'yes', 'on')
 
 def _is_true(text):
     return text.strip().lower() in TRUE_WORDS
+
+
+def _available(folder):
+    """Names of the presets (<name>.yaml) in a folder of the package's share."""
+    if not os.path.isdir(folder):
+        return []
+    return sorted(name[:-len('.yaml')] for name in os.listdir(folder) if name.endswith('.yaml'))
+
+
+def _preset(share, kind, name, *subfolders):
+    """Path of a robot or simulator preset; an unknown name raises an error listing the known ones."""
+    folder = os.path.join(share, 'config', 'robots', *subfolders)
+    available = _available(folder)
+    if name not in available:
+        raise ValueError(
+            f'{kind}: unknown preset {name!r}; available: {", ".join(available) or "none"} '
+            f'(files in {folder}), or \'\' for none')
+    return os.path.join(folder, name + '.yaml')
 
 
 def _yaml_string(text):
@@ -54,20 +78,36 @@ def _namespaced_rviz_config(share, namespace):
 
 def _launch_setup(context):
     share = get_package_share_directory(PACKAGE)
+    robot = LaunchConfiguration('robot').perform(context).strip()
+    sim = LaunchConfiguration('sim').perform(context).strip()
     config = LaunchConfiguration('config').perform(context).strip()
     model = LaunchConfiguration('model').perform(context).strip()
     namespace = LaunchConfiguration('namespace').perform(context).strip()
-    use_sim_time = _is_true(LaunchConfiguration('use_sim_time').perform(context))
+    sim_time_text = LaunchConfiguration('use_sim_time').perform(context).strip()
     log_level = LaunchConfiguration('log_level').perform(context).strip()
+
+    # Presets first, so that the user's parameter file and -p overrides win over them.
+    param_files = []
+    if robot:
+        param_files.append(_preset(share, 'robot', robot))
+    if sim:
+        param_files.append(_preset(share, 'sim', sim, 'sim'))
+    # Given: as given. Not given: on with a simulator preset, off otherwise (the node decides the
+    # same way from the parameter files, unless `config` sets use_sim_time itself).
+    use_sim_time = _is_true(sim_time_text) if sim_time_text else bool(sim)
 
     if config and not os.path.isfile(config):
         # rcl would stop the node with a terse parse error; say which file is missing instead.
         raise FileNotFoundError(f'config: no such parameter file: {config}')
 
-    ros_args = ['--ros-args']
     if config:
-        ros_args += ['--params-file', config]
-    ros_args += ['-p', 'use_sim_time:=' + ('true' if use_sim_time else 'false')]
+        param_files.append(config)
+
+    ros_args = ['--ros-args']
+    for path in param_files:
+        ros_args += ['--params-file', path]
+    if sim_time_text:
+        ros_args += ['-p', 'use_sim_time:=' + ('true' if use_sim_time else 'false')]
     if model:
         ros_args += ['-p', 'model_dir:=' + _yaml_string(model)]
     if log_level:
@@ -102,7 +142,21 @@ def _launch_setup(context):
 
 def generate_launch_description():
     share = get_package_share_directory(PACKAGE)
+    robots = ', '.join(_available(os.path.join(share, 'config', 'robots')))
+    sims = ', '.join(_available(os.path.join(share, 'config', 'robots', 'sim')))
     return LaunchDescription([
+        DeclareLaunchArgument(
+            'robot',
+            default_value='',
+            description=f'Robot preset from config/robots ({robots}); empty (the default): '
+                        'none, the parameter defaults (a Panda on /arm_controller).',
+        ),
+        DeclareLaunchArgument(
+            'sim',
+            default_value='',
+            description=f'Simulator preset from config/robots/sim ({sims}), applied after the '
+                        'robot preset; \'\' for a real robot.',
+        ),
         DeclareLaunchArgument(
             'config',
             default_value=os.path.join(share, 'config', 'params.yaml'),
@@ -121,8 +175,9 @@ def generate_launch_description():
         ),
         DeclareLaunchArgument(
             'use_sim_time',
-            default_value='false',
-            description='Use the /clock topic (simulation, rosbag replay) as time source.',
+            default_value='',
+            description='Use the /clock topic (simulation, rosbag replay) as time source: true or '
+                        'false; empty: as the parameter files say (true with a sim preset).',
         ),
         DeclareLaunchArgument(
             'rviz',

@@ -3,6 +3,7 @@
  * molmoact-ros: the command-line front end.
  *   molmoact-ros node   run the ROS 2 node (needs a sourced ROS 2 and rclnodejs)
  *   molmoact-ros bench  time each part of a reasoning step (no ROS 2 needed)
+ *   molmoact-ros check-robot  random FK -> IK round trips on an arm's URDF (no ROS 2 needed)
  */
 const USAGE = `usage: molmoact-ros <command> [options]
 
@@ -10,6 +11,9 @@ commands:
   node    run the ROS 2 node (ROS arguments after --ros-args are passed to ROS)
   bench   time each part of a reasoning step on a synthetic 640x480 RGB-D frame
           (molmoact-ros bench --help for its options)
+  check-robot
+          check inverse kinematics on an arm: random forward -> inverse round trips over
+          its joint limits (molmoact-ros check-robot --robot panda; --help for the options)
 `;
 
 async function main(argv: string[]): Promise<number> {
@@ -22,6 +26,10 @@ async function main(argv: string[]): Promise<number> {
     case 'bench': {
       const { runBench } = await import('./bench.js');
       return runBench(rest);
+    }
+    case 'check-robot': {
+      const { runCheckRobot } = await import('./check_robot.js');
+      return runCheckRobot(rest);
     }
     case undefined:
     case '-h':

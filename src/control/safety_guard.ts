@@ -10,10 +10,18 @@
  * - the end effector moves at most max_ee_step_m and max_ee_rotation_step_rad between points
  *   (and from the current pose to the first point),
  * - the end effector stays inside the workspace box (base frame) at every point.
+ *
+ * The end-effector rules are checked along the joint-space path between points, sampled every
+ * SAMPLE_SPACING of joint travel, not only at the points: a joint that turns almost a full circle
+ * (a UR joint has +-2 pi) ends where it began, yet sweeps the arm or spins the tool on the way.
+ * Translation and rotation are summed over the samples, so a step is the length of that path.
  */
 import type { JointTrajectory } from '../messages/types.js';
 import { identity, poseError, type Transform } from '../kinematics/transform.js';
 import { violation, type JointLimits } from './joint_limits.js';
+
+/** Largest joint travel (rad, or m for a prismatic joint) between two samples of a segment. */
+export const SAMPLE_SPACING = 0.05;
 
 export interface SafetyLimits {
   joints: JointLimits;
@@ -48,11 +56,14 @@ export class SafetyGuard {
   private readonly poseA = identity();
   private readonly poseB = identity();
   private readonly error = new Float64Array(6);
+  private readonly sample: Float64Array;
 
   constructor(
     readonly limits: SafetyLimits,
     private readonly forward: ForwardKinematics | null,
-  ) {}
+  ) {
+    this.sample = new Float64Array(limits.joints.names.length);
+  }
 
   /** Why nothing may be commanded in this context (enable, freshness), or null. */
   checkContext(context: CommandContext): string | null {
@@ -62,11 +73,14 @@ export class SafetyGuard {
     if (!(jointAge <= this.limits.maxJointStateAge)) {
       return `joint states are stale: ${jointAge.toFixed(3)} s old (max_joint_state_age_s ${this.limits.maxJointStateAge})`;
     }
+    // A stamp far in the future would never go stale: the clocks differ (use_sim_time?).
+    if (jointAge < -this.limits.maxJointStateAge) return `joint states are stamped ${(-jointAge).toFixed(3)} s in the future: check the clocks (use_sim_time)`;
     if (context.imageStamp !== null) {
       const imageAge = context.now - context.imageStamp;
       if (!(imageAge <= this.limits.maxImageAge)) {
         return `the camera frame is stale: ${imageAge.toFixed(3)} s old (max_frame_age_s ${this.limits.maxImageAge})`;
       }
+      if (imageAge < -this.limits.maxImageAge) return `the camera frame is stamped ${(-imageAge).toFixed(3)} s in the future: check the clocks (use_sim_time)`;
     }
     if (!this.forward) return 'no robot model (URDF): end-effector and workspace limits cannot be checked';
     if (!Array.from(context.current).every(Number.isFinite)) return 'the current joint state is not finite';
@@ -82,26 +96,42 @@ export class SafetyGuard {
 
     const forward = this.forward!;
     const { min, max } = this.limits.workspace;
-    let previous = forward(context.current, this.poseA);
+    let previousQ: ArrayLike<number> = context.current;
+    let previous = forward(previousQ, this.poseA);
     let next = this.poseB;
     for (const [index, point] of trajectory.points.entries()) {
-      forward(point.positions, next);
-      const position = [next[3], next[7], next[11]];
-      for (let axis = 0; axis < 3; axis++) {
-        if (position[axis] < min[axis] || position[axis] > max[axis]) {
-          return `point ${index}: end effector at (${position.map((v) => v.toFixed(3)).join(', ')}) leaves the workspace box`;
+      const target = point.positions;
+      let travel = 0;
+      for (let j = 0; j < target.length; j++) travel = Math.max(travel, Math.abs(target[j] - previousQ[j]));
+      const samples = Math.max(1, Math.ceil(travel / SAMPLE_SPACING));
+      let step = 0;
+      let turn = 0;
+      for (let s = 1; s <= samples; s++) {
+        let q: ArrayLike<number> = target;
+        if (s < samples) {
+          for (let j = 0; j < target.length; j++) this.sample[j] = previousQ[j] + ((target[j] - previousQ[j]) * s) / samples;
+          q = this.sample;
         }
+        forward(q, next);
+        const position = [next[3], next[7], next[11]];
+        for (let axis = 0; axis < 3; axis++) {
+          if (position[axis] < min[axis] || position[axis] > max[axis]) {
+            const where = s < samples ? ' on the way to it' : '';
+            return `point ${index}: end effector at (${position.map((v) => v.toFixed(3)).join(', ')}) leaves the workspace box${where}`;
+          }
+        }
+        poseError(next, previous, this.error);
+        step += Math.hypot(this.error[0], this.error[1], this.error[2]);
+        turn += Math.hypot(this.error[3], this.error[4], this.error[5]);
+        [previous, next] = [next, previous];
       }
-      poseError(next, previous, this.error);
-      const step = Math.hypot(this.error[0], this.error[1], this.error[2]);
-      const turn = Math.hypot(this.error[3], this.error[4], this.error[5]);
+      previousQ = target;
       if (step > this.limits.maxEeStep + 1e-9) {
         return `point ${index}: end effector moves ${(step * 1000).toFixed(1)} mm in one step (max_ee_step_m ${this.limits.maxEeStep})`;
       }
       if (turn > this.limits.maxEeRotationStep + 1e-9) {
         return `point ${index}: end effector turns ${turn.toFixed(3)} rad in one step (max_ee_rotation_step_rad ${this.limits.maxEeRotationStep})`;
       }
-      [previous, next] = [next, previous];
     }
     return null;
   }
