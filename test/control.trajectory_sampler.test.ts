@@ -100,4 +100,23 @@ describe('trajectory sampler', () => {
     end[0] = 99;
     expect(traj.points[2].positions[0]).to.equal(1.1);
   });
+
+  it('keeps streamed positions between the end points of their segment (no Hermite overshoot)', () => {
+    // Fast through the first point and back: the spline overshoots 1.0 on the way there.
+    const traj = buildJointTrajectory({
+      stamp: { sec: 0, nanosec: 0 },
+      jointNames: ['a'],
+      points: [
+        { positions: [1.0], velocities: [3.0], timeFromStart: 1 },
+        { positions: [0.0], velocities: [0.0], timeFromStart: 2 },
+      ],
+    });
+    const free = Array.from({ length: 19 }, (_, i) => sampleTrajectory(traj, [0], 0.1 * (i + 1))[0]);
+    expect(Math.max(...free)).to.be.greaterThan(1.0);
+    const bounded = Array.from({ length: 19 }, (_, i) => sampleTrajectory(traj, [0], 0.1 * (i + 1), { withinSegment: true })[0]);
+    expect(Math.max(...bounded)).to.be.at.most(1.0);
+    expect(Math.min(...bounded)).to.be.at.least(0.0);
+    // Where the spline does not overshoot, both agree.
+    expect(bounded[4]).to.equal(free[4]);
+  });
 });

@@ -357,7 +357,7 @@ describe('molmoact node on a stand-in ROS graph', function () {
       const commands = graph.messages('/joint_command') as { name: string[]; position: number[] }[];
       const last = commands.at(-1)!;
       expect(last.name).to.deep.equal(JOINTS);
-      const wanted = sampleTrajectory(expected.trajectory, PANDA_READY, t);
+      const wanted = sampleTrajectory(expected.trajectory, PANDA_READY, t, { withinSegment: true });
       last.position.forEach((q, j) => expect(q, `joint ${j} at ${t} s`).to.be.closeTo(wanted[j], 1e-6));
     }
     expect(graph.messages(CONTROLLER)).to.have.length(0);

@@ -6,6 +6,10 @@
  * and velocities, as joint_trajectory_controller does. The trajectory starts at rest at `start`
  * (t = 0). A segment with an end that gives no velocities is interpolated linearly, again as the
  * controller does for position-only trajectories.
+ *
+ * A Hermite segment can overshoot its end points. Positions streamed by this node itself are
+ * therefore kept within each segment's end points (`withinSegment`), which the SafetyGuard checked:
+ * a streamed command never leaves the range of the points that passed it.
  */
 import { MessageError } from '../messages/errors.js';
 import { toSeconds } from '../messages/time.js';
@@ -19,9 +23,15 @@ export function trajectoryDuration(trajectory: JointTrajectory): number {
 
 /**
  * Joint positions `t` seconds after the trajectory's start, in joint_names order.
- * t <= 0 gives `start`; t at or after the last point gives the last point.
+ * t <= 0 gives `start`; t at or after the last point gives the last point. With `withinSegment`
+ * each position is kept between the two points of its segment.
  */
-export function sampleTrajectory(trajectory: JointTrajectory, start: ArrayLike<number>, t: number): Float64Array {
+export function sampleTrajectory(
+  trajectory: JointTrajectory,
+  start: ArrayLike<number>,
+  t: number,
+  options: { withinSegment?: boolean } = {},
+): Float64Array {
   const n = trajectory.joint_names.length;
   if (start.length !== n) {
     throw new MessageError('length_mismatch', `start positions: expected ${n} values (one per joint), got ${start.length}`);
@@ -48,7 +58,15 @@ export function sampleTrajectory(trajectory: JointTrajectory, start: ArrayLike<n
   let v0: ArrayLike<number> | undefined = new Float64Array(n); // the start is at rest
   for (const point of points) {
     const t1 = toSeconds(point.time_from_start);
-    if (t1 > t) return segment(p0, v0, point.positions, velocitiesOf(point.velocities), t0, t1, t);
+    if (t1 > t) {
+      const out = segment(p0, v0, point.positions, velocitiesOf(point.velocities), t0, t1, t);
+      if (options.withinSegment) {
+        for (let j = 0; j < n; j++) {
+          out[j] = Math.min(Math.max(p0[j], point.positions[j]), Math.max(Math.min(p0[j], point.positions[j]), out[j]));
+        }
+      }
+      return out;
+    }
     t0 = t1;
     p0 = point.positions;
     v0 = velocitiesOf(point.velocities);

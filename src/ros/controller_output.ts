@@ -231,7 +231,7 @@ export class JointStateStreamOutput implements ControllerOutput {
       const running = this.running;
       if (running) {
         const elapsed = nowSec - running.startSec;
-        const positions = Array.from(sampleTrajectory(running.trajectory, running.start, elapsed));
+        const positions = Array.from(sampleTrajectory(running.trajectory, running.start, elapsed, { withinSegment: true }));
         this.hold = { names: running.trajectory.joint_names, positions };
         // The tick at or after the end sends the last point (the sample is clamped there) and stops.
         if (elapsed >= running.durationSec) this.running = null;
