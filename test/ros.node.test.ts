@@ -379,4 +379,50 @@ describe('molmoact node on a stand-in ROS graph', function () {
     sendFrame(graph, graph.nowSec - 0.01);
     await waitFor('second trajectory', () => graph.messages(CONTROLLER).length === 2);
   });
+
+  it('steers by points clicked in rviz: mapped into the camera through tf, the trace runs through them', async () => {
+    await startNode();
+    // The camera's optical frame sits 0.5 m ahead of and 1 m above base_link, axes parallel.
+    graph.deliver(
+      '/tf_static',
+      {
+        transforms: [
+          {
+            header: { stamp: stampOf(graph.nowSec), frame_id: 'base_link' },
+            child_frame_id: OPTICAL,
+            transform: { translation: { x: 0.5, y: 0, z: 1 }, rotation: { x: 0, y: 0, z: 0, w: 1 } },
+          },
+        ],
+      },
+      { durability: 1 },
+    );
+    graph.deliver('/molmoact/instruction', { data: 'pick up the red block' });
+    sendFrame(graph, graph.nowSec - 0.01);
+    await waitFor('planned step', () => graph.messages('/molmoact/reasoning').length === 1);
+    const planned = graph.messages('/molmoact/reasoning')[0] as ActionReasoning;
+
+    // (0.6, 0.05, 2.5) in base_link is (0.1, 0.05, 1.5) in the camera.
+    graph.deliver('/clicked_point', { header: { stamp: stampOf(graph.nowSec), frame_id: 'base_link' }, point: { x: 0.6, y: 0.05, z: 2.5 } });
+    expect(graph.log.some((l) => /trace override set/.test(l.message))).to.equal(true);
+    graph.nowSec += 0.5;
+    sendFrame(graph, graph.nowSec - 0.01);
+    await waitFor('steered step', () => graph.messages('/molmoact/reasoning').length === 2);
+    const steered = graph.messages('/molmoact/reasoning')[1] as ActionReasoning;
+    expect(steered.trace_overridden).to.equal(true);
+    // From where the planned trace began to the clicked pixel (trace points are whole units of 1/256 of the image).
+    const tolerance = W / 256 + 0.5;
+    expect(steered.trace.u[0]).to.be.closeTo(planned.trace.u[0], tolerance);
+    expect(steered.trace.u.at(-1)!).to.be.closeTo((FX * 0.1) / 1.5 + CX, tolerance);
+    expect(steered.trace.v.at(-1)!).to.be.closeTo((FY * 0.05) / 1.5 + CY, tolerance);
+
+    // A click in a frame tf does not know is refused with a clear warning; the override stays.
+    graph.deliver('/clicked_point', { header: { stamp: stampOf(graph.nowSec), frame_id: 'map' }, point: { x: 0, y: 0, z: 0 } });
+    expect(graph.log.some((l) => l.level === 'warn' && /clicked point ignored: no transform between 'map'/.test(l.message))).to.equal(true);
+    // An empty trace clears the clicked waypoints and gives control back to the model.
+    graph.deliver('/molmoact/trace_override', { header: { stamp: stampOf(graph.nowSec), frame_id: OPTICAL }, width: W, height: H, u: [], v: [] });
+    graph.nowSec += 0.5;
+    sendFrame(graph, graph.nowSec - 0.01);
+    await waitFor('third step', () => graph.messages('/molmoact/reasoning').length === 3);
+    expect((graph.messages('/molmoact/reasoning')[2] as ActionReasoning).trace_overridden).to.equal(false);
+  });
 });

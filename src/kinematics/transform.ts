@@ -187,3 +187,42 @@ export function poseDistance(a: Transform, b: Transform): { position: number; ro
   poseError(a, b, e);
   return { position: Math.hypot(e[0], e[1], e[2]), rotation: Math.hypot(e[3], e[4], e[5]) };
 }
+
+/** Rotation part of `out` from a unit quaternion (x, y, z, w), normalised first; translation untouched. */
+export function setQuaternion(out: Transform, x: number, y: number, z: number, w: number): Transform {
+  const norm = Math.hypot(x, y, z, w);
+  x /= norm;
+  y /= norm;
+  z /= norm;
+  w /= norm;
+  out[0] = 1 - 2 * (y * y + z * z);
+  out[1] = 2 * (x * y - z * w);
+  out[2] = 2 * (x * z + y * w);
+  out[4] = 2 * (x * y + z * w);
+  out[5] = 1 - 2 * (x * x + z * z);
+  out[6] = 2 * (y * z - x * w);
+  out[8] = 2 * (x * z - y * w);
+  out[9] = 2 * (y * z + x * w);
+  out[10] = 1 - 2 * (x * x + y * y);
+  return out;
+}
+
+/** out = t^-1 (a rigid transform: R^T, -R^T p). out must not alias t. */
+export function invert(out: Transform, t: Transform): Transform {
+  out[0] = t[0]; out[1] = t[4]; out[2] = t[8];
+  out[4] = t[1]; out[5] = t[5]; out[6] = t[9];
+  out[8] = t[2]; out[9] = t[6]; out[10] = t[10];
+  out[3] = -(out[0] * t[3] + out[1] * t[7] + out[2] * t[11]);
+  out[7] = -(out[4] * t[3] + out[5] * t[7] + out[6] * t[11]);
+  out[11] = -(out[8] * t[3] + out[9] * t[7] + out[10] * t[11]);
+  return out;
+}
+
+/** The point p mapped by t. */
+export function applyToPoint(t: Transform, p: { x: number; y: number; z: number }): { x: number; y: number; z: number } {
+  return {
+    x: t[0] * p.x + t[1] * p.y + t[2] * p.z + t[3],
+    y: t[4] * p.x + t[5] * p.y + t[6] * p.z + t[7],
+    z: t[8] * p.x + t[9] * p.y + t[10] * p.z + t[11],
+  };
+}

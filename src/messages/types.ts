@@ -126,6 +126,24 @@ export interface PointStamped {
   point: Point;
 }
 
+/** geometry_msgs/Transform */
+export interface TransformMsg {
+  translation: Vector3;
+  rotation: Quaternion;
+}
+
+/** geometry_msgs/TransformStamped: child_frame_id expressed in header.frame_id */
+export interface TransformStamped {
+  header: Header;
+  child_frame_id: string;
+  transform: TransformMsg;
+}
+
+/** tf2_msgs/TFMessage (/tf and /tf_static) */
+export interface TFMessage {
+  transforms: TransformStamped[];
+}
+
 /** std_msgs/ColorRGBA */
 export interface ColorRGBA {
   r: number;

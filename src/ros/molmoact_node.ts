@@ -14,6 +14,10 @@ import { Reasoner, type StepImages } from '../reasoning/reasoner.js';
 import type { ModelSummary, WorkerError } from '../reasoning/worker_protocol.js';
 import type { ReasoningStep, TracePoints } from '../reasoning/types.js';
 import { traceFromMessage } from '../reasoning/trace_override.js';
+import { ClickedWaypoints } from '../reasoning/clicked_trace.js';
+import { TfTree } from '../kinematics/tf_tree.js';
+import { applyToPoint } from '../kinematics/transform.js';
+import { PinholeCamera } from '../messages/camera_model.js';
 import { CommandPlanner } from '../control/command_planner.js';
 import { ArmModel } from '../kinematics/arm_model.js';
 import { armModelOptions } from '../config/settings.js';
@@ -29,6 +33,8 @@ import type {
   DiagnosticArray,
   Image,
   JointState,
+  PointStamped,
+  TFMessage,
   MarkerArray,
   StringMsg,
   Time,
@@ -49,6 +55,9 @@ export const INPUT_TOPICS = {
   jointStates: '/joint_states',
   instruction: '~/instruction',
   traceOverride: '~/trace_override',
+  clickedPoint: '/clicked_point',
+  tf: '/tf',
+  tfStatic: '/tf_static',
 } as const;
 
 export const OUTPUT_TOPICS = {
@@ -88,6 +97,11 @@ export class MolmoActNode {
   private enabled: boolean;
   private instruction: string;
   private traceOverride: TracePoints | null = null;
+  private readonly clicks = new ClickedWaypoints();
+  private readonly tf = new TfTree();
+  private latestCameraInfo: CameraInfo | null = null;
+  /** Where the latest planned trace starts in the image: the first point of a clicked trace. */
+  private plannedStart: { u: number; v: number } | null = null;
   private latestJoints: JointState | null = null;
   private lastRefusal = '';
   private lastStepMs = 0;
@@ -175,9 +189,10 @@ export class MolmoActNode {
       this.subscribe<Image>('sensor_msgs/msg/Image', INPUT_TOPICS.rgb, qos.sensors, (m) => this.onFrame(this.sync.addRgb(m)));
     }
     this.subscribe<Image>('sensor_msgs/msg/Image', INPUT_TOPICS.depth, qos.sensors, (m) => this.onFrame(this.sync.addDepth(m)));
-    this.subscribe<CameraInfo>('sensor_msgs/msg/CameraInfo', INPUT_TOPICS.cameraInfo, qos.sensors, (m) =>
-      this.onFrame(this.sync.addCameraInfo(m)),
-    );
+    this.subscribe<CameraInfo>('sensor_msgs/msg/CameraInfo', INPUT_TOPICS.cameraInfo, qos.sensors, (m) => {
+      this.latestCameraInfo = m;
+      this.onFrame(this.sync.addCameraInfo(m));
+    });
     this.subscribe<JointState>('sensor_msgs/msg/JointState', INPUT_TOPICS.jointStates, qos.sensors, (m) => {
       this.latestJoints = m;
       this.onFrame(this.sync.addJointState(m));
@@ -192,6 +207,10 @@ export class MolmoActNode {
         this.onTraceOverride(m),
       ),
     );
+    // rviz "Publish Point": waypoints of a steering trace, mapped into the camera through tf.
+    this.subscribe<PointStamped>('geometry_msgs/msg/PointStamped', INPUT_TOPICS.clickedPoint, qos.command, (m) => this.onClickedPoint(m));
+    this.subscribe<TFMessage>('tf2_msgs/msg/TFMessage', INPUT_TOPICS.tfStatic, qos.latched, (m) => this.tf.add(m.transforms, true));
+    this.subscribe<TFMessage>('tf2_msgs/msg/TFMessage', INPUT_TOPICS.tf, qos.output, (m) => this.tf.add(m.transforms, false));
     this.node.createService('std_srvs/srv/SetBool', '~/enable', (request, response) => {
       const wanted = Boolean((request as { data: boolean }).data);
       const message = this.setEnabled(wanted);
@@ -262,6 +281,7 @@ export class MolmoActNode {
   private onTraceOverride(msg: VisualTrace): void {
     if (msg.u.length === 0) {
       this.traceOverride = null;
+      this.clicks.clear();
       this.node.getLogger().info('trace override cleared: the model plans its own trace again');
       return;
     }
@@ -272,6 +292,21 @@ export class MolmoActNode {
     } catch (err) {
       this.counters.badOverrides++;
       this.node.getLogger().warn(`trace override ignored: ${(err as Error).message}`);
+    }
+  }
+
+  private onClickedPoint(msg: PointStamped): void {
+    const info = this.latestCameraInfo;
+    try {
+      if (!info) throw new Error('no camera_info received yet');
+      const camera = PinholeCamera.fromCameraInfo(info);
+      const toCamera = this.tf.lookup(info.header.frame_id, msg.header.frame_id, this.nowSeconds());
+      const trace = this.clicks.add(applyToPoint(toCamera, msg.point), camera, this.plannedStart, makeHeader(this.nowTime(), info.header.frame_id));
+      this.node.getLogger().info(`waypoint ${this.clicks.count} clicked in ${msg.header.frame_id || '(no frame)'}`);
+      this.onTraceOverride(trace);
+    } catch (err) {
+      this.counters.badOverrides++;
+      this.node.getLogger().warn(`clicked point ignored: ${(err as Error).message}`);
     }
   }
 
@@ -354,6 +389,7 @@ export class MolmoActNode {
     this.counters.steps++;
     this.lastStepMs = roundTripMs;
     const model = this.model!;
+    if (!step.traceOverridden && step.tracePixels.length > 0) this.plannedStart = step.tracePixels[0];
     this.publishMarkers(buildTraceMarkers(step));
     this.publishReasoning?.(buildReasoningMessage(step, model, this.nowTime()));
     this.command(step, model);

@@ -36,6 +36,7 @@ const STANDARD_PACKAGES = [
   'std_srvs',
   'geometry_msgs',
   'control_msgs',
+  'tf2_msgs',
 ];
 
 export class FakeGraph {
