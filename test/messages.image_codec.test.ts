@@ -3,7 +3,6 @@ import { fileURLToPath } from 'node:url';
 import sharp from 'sharp';
 import { MessageError } from '../src/messages/errors.js';
 import {
-  colorizeDepth,
   decodeColorImage,
   decodeDepthImage,
   encodeDepthImage,
@@ -209,20 +208,5 @@ describe('messages/image_codec: depth', () => {
     expect(mm[0]).to.be.closeTo(0.5, 1e-6);
     expect(mm[1]).to.be.NaN;
     expect(mm[2]).to.be.closeTo(2.0, 1e-6);
-  });
-
-  it('colourises near as red, far as blue and holes as black', () => {
-    const depth = { width: 4, height: 1, data: new Float32Array([0.4, 1.2, 2.0, NaN]) };
-    const { data } = colorizeDepth(depth);
-    expect(Array.from(data.subarray(0, 3))).to.deep.equal([255, 0, 0]);
-    expect(Array.from(data.subarray(6, 9))).to.deep.equal([0, 0, 255]);
-    expect(data[4]).to.equal(255); // the middle of the scale is green
-    expect(Array.from(data.subarray(9, 12))).to.deep.equal([0, 0, 0]);
-  });
-
-  it('colourises against a fixed range, clamping values outside it', () => {
-    const depth = { width: 2, height: 1, data: new Float32Array([0.1, 9]) };
-    const { data } = colorizeDepth(depth, { min: 0.5, max: 3 });
-    expect(Array.from(data)).to.deep.equal([255, 0, 0, 0, 0, 255]);
   });
 });

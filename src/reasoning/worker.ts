@@ -9,7 +9,7 @@ import { summarizeModel } from './model_summary.js';
 import { decodeFrame, reasonAboutFrame, type DecodedFrame } from './frame_step.js';
 import type { DepthImage, ReasoningStep } from './types.js';
 import { renderTraceImage } from '../visualize/trace_image.js';
-import { colorizeDepth } from '../messages/image_codec.js';
+import { colorizeDepth } from '../visualize/depth_image.js';
 import { toWorkerError, type FromWorker, type ToWorker } from './worker_protocol.js';
 
 if (!parentPort) throw new Error('worker.js must run as a worker thread (the Reasoner starts it)');

@@ -41,6 +41,7 @@ import type {
   VisualTrace,
 } from '../messages/types.js';
 import { buildReasoningMessage } from '../report/reasoning_message.js';
+import { ThrottledLog } from '../report/throttled_log.js';
 import { buildDiagnostics, DiagnosticLevel, type HealthReport } from '../report/diagnostics.js';
 import { checkParameterChanges, declareParameters } from './parameters.js';
 import { nodeQos, type NodeQos } from './qos.js';
@@ -67,6 +68,9 @@ export const OUTPUT_TOPICS = {
   reasoning: '~/reasoning',
   diagnostics: '/diagnostics',
 } as const;
+
+/** Least time between two warnings of the same kind that can repeat at the frame rate. */
+const WARNING_PERIOD_SEC = 10;
 
 export interface MolmoActNodeOptions {
   nodeName?: string;
@@ -107,6 +111,8 @@ export class MolmoActNode {
   private lastStepMs = 0;
   private lastProblem: { level: 1 | 2; message: string } | null = null;
   private readonly warnedOnce = new Set<string>();
+  /** Warnings that can repeat at the frame rate (failed steps, bad messages): one per kind per period (wall clock: the log is read by people, also while sim time stands still). */
+  private readonly throttled = new ThrottledLog((m) => this.node.getLogger().warn(m), WARNING_PERIOD_SEC, () => Date.now() / 1000);
   readonly counters: NodeCounters = {
     steps: 0,
     commandsSent: 0,
@@ -476,7 +482,7 @@ export class MolmoActNode {
   private onReasonerError(kind: 'step' | 'render' | 'worker', error: WorkerError): void {
     const message = `${kind === 'step' ? 'step failed' : kind === 'render' ? 'image not drawn' : 'worker'}: ${error.message}`;
     this.lastProblem = { level: kind === 'worker' ? DiagnosticLevel.ERROR : DiagnosticLevel.WARN, message };
-    this.warnOnce(`${kind}:${error.name}:${error.code ?? ''}`, message);
+    this.throttled.warn(`${kind}:${error.name}:${error.code ?? ''}`, message);
   }
 
   // ---- reporting -------------------------------------------------------------------------
@@ -533,7 +539,7 @@ export class MolmoActNode {
       try {
         handle(msg as M);
       } catch (err) {
-        this.warnOnce(`input:${topic}`, `message on ${topic} ignored: ${(err as Error).message}`);
+        this.throttled.warn(`input:${topic}`, `message on ${topic} ignored: ${(err as Error).message}`);
       }
     });
   }
