@@ -4,7 +4,8 @@
  */
 import { MessageError } from './errors.js';
 import { durationFromSeconds } from './time.js';
-import type { Header, JointTrajectory, Marker, Time } from './types.js';
+import type { CameraInfo, Header, JointTrajectory, Marker, Time } from './types.js';
+import type { PinholeCamera } from './camera_model.js';
 
 export function makeHeader(stamp: Time, frameId: string): Header {
   return { stamp: { sec: stamp.sec, nanosec: stamp.nanosec }, frame_id: frameId };
@@ -113,5 +114,23 @@ export function emptyMarker(): Marker {
     mesh_resource: '',
     mesh_file: { filename: '', data: new Uint8Array(0) },
     mesh_use_embedded_materials: false,
+  };
+}
+
+/** sensor_msgs/CameraInfo of an undistorted pinhole camera (as an aligned RGB-D driver reports it). */
+export function buildCameraInfo(header: Header, camera: PinholeCamera): CameraInfo {
+  const { fx, fy, cx, cy, width, height } = camera;
+  return {
+    header,
+    height,
+    width,
+    distortion_model: 'plumb_bob',
+    d: [0, 0, 0, 0, 0],
+    k: [fx, 0, cx, 0, fy, cy, 0, 0, 1],
+    r: [1, 0, 0, 0, 1, 0, 0, 0, 1],
+    p: [fx, 0, cx, 0, 0, fy, cy, 0, 0, 0, 1, 0],
+    binning_x: 0,
+    binning_y: 0,
+    roi: { x_offset: 0, y_offset: 0, height: 0, width: 0, do_rectify: false },
   };
 }

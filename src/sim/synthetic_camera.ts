@@ -6,6 +6,8 @@
  */
 import type { CameraInfo, Image, JointState, Time } from '../messages/types.js';
 import { timeFromSeconds } from '../messages/time.js';
+import { buildCameraInfo } from '../messages/builders.js';
+import { PinholeCamera } from '../messages/camera_model.js';
 import type { Frame } from '../reasoning/types.js';
 
 export interface SyntheticCameraOptions {
@@ -127,19 +129,7 @@ export class SyntheticCamera {
   }
 
   cameraInfo(stamp: Time): CameraInfo {
-    const { fx, fy, cx, cy } = this;
-    return {
-      header: { stamp, frame_id: this.frameId },
-      height: this.height,
-      width: this.width,
-      distortion_model: 'plumb_bob',
-      d: [0, 0, 0, 0, 0],
-      k: [fx, 0, cx, 0, fy, cy, 0, 0, 1],
-      r: [1, 0, 0, 0, 1, 0, 0, 0, 1],
-      p: [fx, 0, cx, 0, 0, fy, cy, 0, 0, 0, 1, 0],
-      binning_x: 0,
-      binning_y: 0,
-      roi: { x_offset: 0, y_offset: 0, height: 0, width: 0, do_rectify: false },
-    };
+    const camera = new PinholeCamera(this.fx, this.fy, this.cx, this.cy, this.width, this.height);
+    return buildCameraInfo({ stamp, frame_id: this.frameId }, camera);
   }
 }
