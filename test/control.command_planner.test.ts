@@ -273,12 +273,14 @@ describe('control/command_planner', () => {
     expect(open.gripper).to.deep.equal({
       closed: false,
       position: 0.04,
-      names: ['panda_finger_joint1', 'panda_finger_joint2'],
-      positions: [0.04, 0.04],
+      names: ['panda_finger_joint1'],
+      positions: [0.04],
+      allNames: ['panda_finger_joint1', 'panda_finger_joint2'],
+      allPositions: [0.04, 0.04],
     });
     const closed = ok(planner.plan([[0, 0, 0.002, 0, 0, 0, 0], [0, 0, 0.002, 0, 0, 0, 1]], format, context()));
     expect(closed.gripper!.closed).to.equal(true);
-    expect(closed.gripper!.positions).to.deep.equal([0, 0]);
+    expect(closed.gripper!.allPositions).to.deep.equal([0, 0]);
     // A NaN gripper value gives no gripper command, the arm still moves.
     const none = ok(planner.plan([[0, 0, 0.002, 0, 0, 0, NaN]], format, context()));
     expect(none.gripper).to.equal(null);

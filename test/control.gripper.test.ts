@@ -49,16 +49,25 @@ describe('control/gripper', () => {
     expect(gripperTarget(1, { ...libero, invert: false }, panda)!.closed).to.equal(false);
   });
 
-  it('adds the joints that mimic a gripper joint in the URDF (wx250s: right_finger follows left_finger)', () => {
+  it('adds the joints that mimic a gripper joint in the URDF to allNames only (wx250s: right_finger follows left_finger)', () => {
     const target = gripperTarget(1, bridge, wx250s)!;
-    expect(target.names).to.deep.equal(['left_finger', 'right_finger']);
-    // multiplier 1, offset 0 in the bundled URDF.
-    expect(target.positions).to.deep.equal([0.037, 0.037]);
-    expect(gripperTarget(0, bridge, wx250s)!.positions).to.deep.equal([0.015, 0.015]);
+    // A gripper controller takes its own joints only...
+    expect(target.names).to.deep.equal(['left_finger']);
+    expect(target.positions).to.deep.equal([0.037]);
+    // ...a stream of every joint needs the mimic too (multiplier 1, offset 0 in the bundled URDF).
+    expect(target.allNames).to.deep.equal(['left_finger', 'right_finger']);
+    expect(target.allPositions).to.deep.equal([0.037, 0.037]);
+    expect(gripperTarget(0, bridge, wx250s)!.allPositions).to.deep.equal([0.015, 0.015]);
     // Panda: panda_finger_joint2 mimics panda_finger_joint1.
     const hand = gripperTarget(-1, libero, panda)!;
-    expect(hand.names).to.deep.equal(['panda_finger_joint1', 'panda_finger_joint2']);
-    expect(hand.positions).to.deep.equal([0.04, 0.04]);
+    expect(hand.allNames).to.deep.equal(['panda_finger_joint1', 'panda_finger_joint2']);
+    expect(hand.allPositions).to.deep.equal([0.04, 0.04]);
+  });
+
+  it('leaves out configured gripper joints the robot does not have', () => {
+    const target = gripperTarget(1, { ...bridge, joints: ['no_such_finger', 'left_finger'] }, wx250s)!;
+    expect(target.names).to.deep.equal(['left_finger']);
+    expect(gripperTarget(1, { ...bridge, joints: ['no_such_finger'] }, wx250s)).to.equal(null);
   });
 
   it('applies the mimic multiplier and offset, inside the mimic joint limits', () => {
@@ -71,11 +80,11 @@ describe('control/gripper', () => {
       ),
     );
     const open = gripperTarget(1, bridge, robot)!;
-    expect(open.names).to.deep.equal(['left_finger', 'right_finger']);
-    expect(open.positions[0]).to.equal(0.037);
-    expect(open.positions[1]).to.be.closeTo(-0.037 + 0.002, 1e-15);
+    expect(open.allNames).to.deep.equal(['left_finger', 'right_finger']);
+    expect(open.allPositions[0]).to.equal(0.037);
+    expect(open.allPositions[1]).to.be.closeTo(-0.037 + 0.002, 1e-15);
     const closed = gripperTarget(0, bridge, robot)!;
-    expect(closed.positions[1]).to.be.closeTo(-0.015 + 0.002, 1e-15);
+    expect(closed.allPositions[1]).to.be.closeTo(-0.015 + 0.002, 1e-15);
     // multiplier 2 would put it at -0.074 + 0.002: clamped to the lower limit.
     const doubled = parseUrdf(
       wx250sWithRightFinger((joint) =>
@@ -84,14 +93,14 @@ describe('control/gripper', () => {
           .replace(/<mimic [^>]*\/>/, '<mimic joint="left_finger" multiplier="-2" offset="0.002"/>'),
       ),
     );
-    expect(gripperTarget(1, bridge, doubled)!.positions).to.deep.equal([0.037, -0.04]);
+    expect(gripperTarget(1, bridge, doubled)!.allPositions).to.deep.equal([0.037, -0.04]);
   });
 
   it('keeps positions inside the URDF limits whatever the configuration says', () => {
     const wide = gripperTarget(1, { ...bridge, openPosition: 0.1, closedPosition: -0.1 }, wx250s)!;
-    expect(wide.positions).to.deep.equal([0.037, 0.037]);
+    expect(wide.allPositions).to.deep.equal([0.037, 0.037]);
     expect(wide.position).to.equal(0.037);
-    expect(gripperTarget(0, { ...bridge, openPosition: 0.1, closedPosition: -0.1 }, wx250s)!.positions).to.deep.equal([0.015, 0.015]);
+    expect(gripperTarget(0, { ...bridge, openPosition: 0.1, closedPosition: -0.1 }, wx250s)!.allPositions).to.deep.equal([0.015, 0.015]);
   });
 
   it('without a robot model commands only the configured joints, unclamped', () => {

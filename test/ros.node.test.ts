@@ -153,11 +153,17 @@ describe('molmoact node on a stand-in ROS graph', function () {
       expect(q).to.be.closeTo(PANDA_READY[j] + reasoning.actions[j], 1e-6);
     });
 
+    // Disabling stops the arm where it is: one point holding the measured positions.
     graph.callService('/molmoact/enable', { data: false });
+    expect(graph.messages(CONTROLLER)).to.have.length(2);
+    const hold = graph.messages(CONTROLLER)[1] as JointTrajectory;
+    expect(hold.points).to.have.length(1);
+    hold.points[0].positions.forEach((q, j) => expect(q).to.be.closeTo(PANDA_READY[j], 1e-12));
+    expect(hold.points[0].velocities.every((v) => v === 0)).to.equal(true);
     graph.nowSec += 1;
     sendFrame(graph, graph.nowSec - 0.01);
     await waitFor('second reasoning', () => graph.messages('/molmoact/reasoning').length === 2);
-    expect(graph.messages(CONTROLLER)).to.have.length(1);
+    expect(graph.messages(CONTROLLER)).to.have.length(2);
   });
 
   it('sends no command about a frame that went stale while it was reasoned about', async () => {
@@ -233,7 +239,8 @@ describe('molmoact node on a stand-in ROS graph', function () {
     graph.overrides.set('model_dir', '/nonexistent/model');
     await startNode();
     expect(graph.log.some((l) => l.level === 'error' && /cannot load the model/.test(l.message))).to.equal(true);
-    const reply = graph.callService('/molmoact/enable', { data: true }) as { message: string };
+    const reply = graph.callService('/molmoact/enable', { data: true }) as { success: boolean; message: string };
+    expect(reply.success).to.equal(false);
     expect(reply.message).to.match(/no model/);
     graph.deliver('/molmoact/instruction', { data: 'pick up the red block' });
     sendFrame(graph, graph.nowSec - 0.01);
@@ -310,10 +317,10 @@ describe('molmoact node on a stand-in ROS graph', function () {
 
     const gripper = graph.messages('/gripper_controller/joint_trajectory') as JointTrajectory[];
     expect(gripper).to.have.length(1);
-    // panda_finger_joint2 mimics panda_finger_joint1 in the URDF.
-    expect(gripper[0].joint_names).to.deep.equal(['panda_finger_joint1', 'panda_finger_joint2']);
+    // The gripper controller takes its own joint; panda_finger_joint2 follows it as a mimic.
+    expect(gripper[0].joint_names).to.deep.equal(['panda_finger_joint1']);
     const open = reasoning.actions[6] > 0.5;
-    expect(gripper[0].points[0].positions).to.deep.equal(open ? [0.04, 0.04] : [0, 0]);
+    expect(gripper[0].points[0].positions).to.deep.equal(open ? [0.04] : [0]);
   });
 
   it('sends one FollowJointTrajectory goal per chunk, cancels the running one, and reports the result', async () => {

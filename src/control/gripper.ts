@@ -20,28 +20,35 @@ export interface GripperTarget {
   closed: boolean;
   /** Position of the configured gripper joints. */
   position: number;
-  /** Every joint to command, mimic joints included, and its position. */
+  /** The configured gripper joints that the robot has, and their positions (what a gripper controller takes). */
   names: string[];
   positions: number[];
+  /** The same plus the joints that mimic them (for interfaces that command every joint, e.g. Isaac Sim). */
+  allNames: string[];
+  allPositions: number[];
 }
 
 export function gripperTarget(value: number, config: GripperConfig, robot: RobotDescription | null): GripperTarget | null {
-  if (!Number.isFinite(value) || config.joints.length === 0) return null;
+  // Joints the robot does not have are left out (the node warns about them when the URDF loads).
+  const joints = robot ? config.joints.filter((name) => robot.joints.has(name)) : config.joints;
+  if (!Number.isFinite(value) || joints.length === 0) return null;
   const above = value > config.threshold;
   const closed = config.invert ? above : !above;
-  const position = closed ? config.closedPosition : config.openPosition;
   // Positions stay inside each joint's URDF limits, whatever the configuration says.
   const withinLimits = (name: string, value: number): number => {
     const joint = robot?.joints.get(name);
     return joint ? Math.min(joint.upper, Math.max(joint.lower, value)) : value;
   };
-  const names = [...config.joints];
-  const positions = config.joints.map((name) => withinLimits(name, position));
+  const target = closed ? config.closedPosition : config.openPosition;
+  const names = [...joints];
+  const positions = joints.map((name) => withinLimits(name, target));
+  const allNames = [...names];
+  const allPositions = [...positions];
   for (const joint of robot?.joints.values() ?? []) {
-    if (joint.mimic && config.joints.includes(joint.mimic.joint) && !names.includes(joint.name)) {
-      names.push(joint.name);
-      positions.push(withinLimits(joint.name, joint.mimic.multiplier * position + joint.mimic.offset));
+    if (joint.mimic && joints.includes(joint.mimic.joint) && !allNames.includes(joint.name)) {
+      allNames.push(joint.name);
+      allPositions.push(withinLimits(joint.name, joint.mimic.multiplier * target + joint.mimic.offset));
     }
   }
-  return { closed, position: positions[0], names, positions };
+  return { closed, position: positions[0], names, positions, allNames, allPositions };
 }

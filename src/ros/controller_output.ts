@@ -13,7 +13,7 @@
  */
 import type * as rclnodejs from 'rclnodejs';
 import { sampleTrajectory, trajectoryDuration } from '../control/trajectory_sampler.js';
-import { makeHeader } from '../messages/builders.js';
+import { buildJointTrajectory, makeHeader } from '../messages/builders.js';
 import { durationFromSeconds, timeFromSeconds, toSeconds } from '../messages/time.js';
 import type { JointState, JointTrajectory } from '../messages/types.js';
 import type { Rcl } from './rcl.js';
@@ -22,10 +22,16 @@ export type StatusValues = Record<string, string | number | boolean>;
 export type OutputLog = (level: 'info' | 'warn', msg: string) => void;
 
 export interface ControllerOutput {
-  /** Sends a checked trajectory (zero header stamp = start on receipt); replaces whatever runs. */
-  send(trajectory: JointTrajectory, start: ArrayLike<number>): void;
-  /** Stops following: cancels a running goal / stops the stream. */
-  cancel(): void;
+  /**
+   * Sends a checked trajectory (zero header stamp = start on receipt); replaces whatever runs.
+   * False when it could not go out (e.g. no action server).
+   */
+  send(trajectory: JointTrajectory, start: ArrayLike<number>): boolean;
+  /**
+   * Stops the arm where it is: a hold trajectory at `current` (topic), a cancelled goal (action),
+   * or the end of the stream.
+   */
+  stop(current: ArrayLike<number> | null, holdSec: number): void;
   /** Counters and last outcome for /diagnostics (flat key -> string | number | boolean; unprefixed, the node adds one). */
   readonly status: StatusValues;
   /** Joints streamed with every arm message (joint_state_command only), e.g. a gripper's. */
@@ -75,19 +81,36 @@ export class TopicTrajectoryOutput implements ControllerOutput {
     this.publish = publisher(node, 'trajectory_msgs/msg/JointTrajectory', options.topic, options.qos);
   }
 
-  send(trajectory: JointTrajectory): void {
+  private jointNames: string[] = [];
+
+  send(trajectory: JointTrajectory): boolean {
     this.publish(trajectory);
+    this.jointNames = [...trajectory.joint_names];
     this.sent++;
+    return true;
   }
 
   /**
-   * Nothing to do: joint_trajectory_controller rejects an empty trajectory on its topic, so there
-   * is no stop message; the last trajectory, which ends at rest, runs out.
+   * joint_trajectory_controller rejects an empty trajectory on its topic, so the arm is stopped
+   * with a one-point trajectory that holds the measured positions (a new trajectory replaces the
+   * running one).
    */
-  cancel(): void {}
+  stop(current: ArrayLike<number> | null, holdSec: number): void {
+    if (this.sent === 0 || !current || current.length !== this.jointNames.length || !Array.from(current).every(Number.isFinite)) return;
+    this.publish(
+      buildJointTrajectory({
+        stamp: { sec: 0, nanosec: 0 },
+        jointNames: this.jointNames,
+        points: [{ positions: Array.from(current), velocities: this.jointNames.map(() => 0), timeFromStart: holdSec }],
+      }),
+    );
+    this.holds++;
+  }
+
+  private holds = 0;
 
   get status(): StatusValues {
-    return { interface: 'joint_trajectory', trajectories_sent: this.sent };
+    return { interface: 'joint_trajectory', trajectories_sent: this.sent, holds_sent: this.holds };
   }
 
   dispose(): void {}
@@ -117,11 +140,11 @@ export class ActionTrajectoryOutput implements ControllerOutput {
     });
   }
 
-  send(trajectory: JointTrajectory): void {
+  send(trajectory: JointTrajectory): boolean {
     // Only the fields every control_msgs release has; rclnodejs gives the others (the multi-DOF
     // trajectory and component tolerances of newer releases) their defaults. Empty tolerances
     // and a zero goal time tolerance leave the controller's configured ones in force.
-    this.goals.send({
+    return this.goals.send({
       trajectory,
       path_tolerance: [],
       goal_tolerance: [],
@@ -129,7 +152,8 @@ export class ActionTrajectoryOutput implements ControllerOutput {
     });
   }
 
-  cancel(): void {
+  /** A cancelled goal makes joint_trajectory_controller hold the arm where it is. */
+  stop(): void {
     this.goals.cancel();
   }
 
@@ -181,7 +205,7 @@ export class JointStateStreamOutput implements ControllerOutput {
     this.timer = node.createTimer(periodNs, () => this.tick());
   }
 
-  send(trajectory: JointTrajectory, start: ArrayLike<number>): void {
+  send(trajectory: JointTrajectory, start: ArrayLike<number>): boolean {
     const startPositions = Float64Array.from(start);
     // Checks the sizes now, so that a bad trajectory throws here and the running one goes on.
     sampleTrajectory(trajectory, startPositions, 0);
@@ -193,10 +217,17 @@ export class JointStateStreamOutput implements ControllerOutput {
       durationSec: trajectoryDuration(trajectory),
     };
     this.sent++;
+    return true;
   }
 
-  cancel(): void {
+  /** Ends the stream; the next tick commands the measured positions once, so the arm stays there. */
+  stop(current: ArrayLike<number> | null): void {
+    const names = this.running?.trajectory.joint_names ?? this.hold?.names;
     this.running = null;
+    if (names && current && current.length === names.length && Array.from(current).every(Number.isFinite)) {
+      this.hold = { names: [...names], positions: Array.from(current) };
+      this.extraChanged = true;
+    }
   }
 
   setExtraJoints(names: string[], positions: number[]): void {
@@ -467,6 +498,8 @@ interface GoalEntry {
   handle: GoalHandle | null;
   cancelRequested: boolean;
   done: boolean;
+  /** The goal this one replaces: cancelled once this one is accepted. */
+  replaces: GoalEntry | null;
 }
 
 /**
@@ -509,9 +542,12 @@ class ActionGoals {
     }
     if (this.serverMissing) this.log('info', `action server ${this.name} is available again`);
     this.serverMissing = false;
-    this.cancel();
+    // The previous goal is cancelled only once the new one is accepted: joint_trajectory_controller
+    // holds the arm still when its active goal is cancelled, but a new goal takes over without a
+    // stop, after which cancelling the old one changes nothing on the arm.
+    const previous = this.active && !this.active.done ? this.active : null;
 
-    const entry: GoalEntry = { handle: null, cancelRequested: false, done: false };
+    const entry: GoalEntry = { handle: null, cancelRequested: false, done: false, replaces: previous };
     let response: Promise<GoalHandle>;
     try {
       response = this.client.sendGoal(goal, (feedback) => this.onFeedback(entry, feedback));
@@ -561,6 +597,8 @@ class ActionGoals {
     entry.handle = handle;
     this.report(entry, 'accepted');
     if (entry.cancelRequested) this.requestCancel(entry);
+    if (entry.replaces && !entry.replaces.done) this.requestCancel(entry.replaces);
+    entry.replaces = null;
     handle.getResult().then(
       (result) => this.onEnded(entry, () => this.onResult(entry, handle, result)),
       (err: unknown) => this.onEnded(entry, () => this.fail('getting the result', err)),

@@ -215,12 +215,12 @@ export class MolmoActNode {
     );
     // rviz "Publish Point": waypoints of a steering trace, mapped into the camera through tf.
     this.subscribe<PointStamped>('geometry_msgs/msg/PointStamped', INPUT_TOPICS.clickedPoint, qos.command, (m) => this.onClickedPoint(m));
-    this.subscribe<TFMessage>('tf2_msgs/msg/TFMessage', INPUT_TOPICS.tfStatic, qos.latched, (m) => this.tf.add(m.transforms, true));
-    this.subscribe<TFMessage>('tf2_msgs/msg/TFMessage', INPUT_TOPICS.tf, qos.output, (m) => this.tf.add(m.transforms, false));
+    this.subscribe<TFMessage>('tf2_msgs/msg/TFMessage', INPUT_TOPICS.tfStatic, qos.tfStatic, (m) => this.tf.add(m.transforms, true));
+    this.subscribe<TFMessage>('tf2_msgs/msg/TFMessage', INPUT_TOPICS.tf, qos.tf, (m) => this.tf.add(m.transforms, false));
     this.node.createService('std_srvs/srv/SetBool', '~/enable', (request, response) => {
       const wanted = Boolean((request as { data: boolean }).data);
       const message = this.setEnabled(wanted);
-      response.send({ success: true, message } as never);
+      response.send({ success: this.enabled === wanted, message } as never);
     });
 
     const periodNs = BigInt(Math.round(this.settings.diagnosticsPeriodSec * 1e9));
@@ -318,11 +318,9 @@ export class MolmoActNode {
 
   private setEnabled(wanted: boolean): string {
     if (wanted && !this.model) return 'no model loaded: nothing to command';
+    const wasEnabled = this.enabled;
     this.enabled = wanted;
-    if (!wanted) {
-      this.output.cancel();
-      this.planner.reset();
-    }
+    if (!wanted && wasEnabled) this.stopArm();
     const message = wanted ? 'actuation enabled' : 'actuation disabled: dry run';
     this.node.getLogger().info(message);
     return message;
@@ -401,8 +399,33 @@ export class MolmoActNode {
     this.command(step, model);
   }
 
+  /** Stops the arm where it is (after ~/enable false) and forgets the running chunk. */
+  private stopArm(): void {
+    this.planner.reset();
+    let current: Float64Array | null = null;
+    try {
+      current = this.latestJoints ? jointPositions(this.latestJoints, this.settings.jointNames) : null;
+    } catch {
+      current = null; // without positions a hold cannot be built; the action and stream stop anyway
+    }
+    try {
+      this.output.stop(current, this.settings.chunkStepSec);
+    } catch (err) {
+      this.node.getLogger().error(`stopping the arm failed: ${(err as Error).message}`);
+    }
+  }
+
   /** Turns the step's action chunk into a command and sends it, if the SafetyGuard allows it. */
   private command(step: ReasoningStep, model: ModelSummary): void {
+    try {
+      this.commandUnchecked(step, model);
+    } catch (err) {
+      // Whatever goes wrong while commanding, the executor goes on and nothing more is sent.
+      this.refuse(`commanding failed: ${(err as Error).message}`);
+    }
+  }
+
+  private commandUnchecked(step: ReasoningStep, model: ModelSummary): void {
     if (!this.enabled) return; // dry run: reasoning and markers only
     if (!this.planner.armModel) {
       const source = this.settings.robot.descriptionFile || '/robot_description';
@@ -426,10 +449,14 @@ export class MolmoActNode {
       current,
     });
     if (!decision.ok) return this.refuse(decision.reason);
-    this.output.send(decision.trajectory, current);
+    if (!this.output.send(decision.trajectory, current)) return this.refuse('the controller did not take the trajectory (see controller_last_outcome)');
     this.planner.sent(decision, now);
     if (decision.gripper && this.gripperOutput) {
-      const { closed, position, names, positions } = decision.gripper;
+      const { closed, position } = decision.gripper;
+      // A gripper controller takes its own joints; a stream of every joint (Isaac Sim) needs the mimics too.
+      const streamed = this.settings.gripper.interface === 'joint_state_command';
+      const names = streamed ? decision.gripper.allNames : decision.gripper.names;
+      const positions = streamed ? decision.gripper.allPositions : decision.gripper.positions;
       this.gripperOutput.send(closed, position, { names, positions });
     }
     this.counters.commandsSent++;
@@ -461,6 +488,10 @@ export class MolmoActNode {
       const arm = build();
       this.planner.setArm(arm);
       this.robotError = null;
+      const unknownGripperJoints = this.settings.gripper.joints.filter((name) => !arm.robot.joints.has(name));
+      if (this.settings.gripper.interface !== 'none' && unknownGripperJoints.length > 0) {
+        this.node.getLogger().warn(`gripper_joints not in the URDF are not commanded: ${unknownGripperJoints.join(', ')}`);
+      }
       this.node.getLogger().info(
         `robot model '${arm.robot.name}' from ${source}: ${arm.chain.baseLink} -> ${arm.chain.tipLink}, ${arm.chain.dof} joints`,
       );

@@ -29,6 +29,9 @@ export interface NodeQos {
   command: rclnodejs.QoS;
   /** Outputs: reliable is accepted by reliable and best-effort subscribers (rviz, controllers). */
   output: rclnodejs.QoS;
+  /** /tf and /tf_static as tf2 listens to them: deep queues, as several broadcasters publish at once. */
+  tf: rclnodejs.QoS;
+  tfStatic: rclnodejs.QoS;
 }
 
 export function nodeQos(rcl: Rcl): NodeQos {
@@ -37,5 +40,7 @@ export function nodeQos(rcl: Rcl): NodeQos {
     latched: qos(rcl, 1, RELIABLE, TRANSIENT_LOCAL),
     command: qos(rcl, 1, RELIABLE, VOLATILE),
     output: qos(rcl, 2, RELIABLE, VOLATILE),
+    tf: qos(rcl, 100, RELIABLE, VOLATILE),
+    tfStatic: qos(rcl, 100, RELIABLE, TRANSIENT_LOCAL),
   };
 }
