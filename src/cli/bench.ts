@@ -23,7 +23,7 @@ import { loadManifest } from '../reasoning/manifest.js';
 import { OnnxBackend } from '../reasoning/onnx_backend.js';
 import { preprocessImage } from '../reasoning/preprocess.js';
 import { decodeFrame, reasonAboutFrame } from '../reasoning/frame_step.js';
-import { Reasoner } from '../reasoning/reasoner.js';
+import { SteppingReasoner } from '../reasoning/stepping_reasoner.js';
 import { summarizeModel } from '../reasoning/model_summary.js';
 import { buildTraceMarkers } from '../visualize/trace_markers.js';
 import { renderTraceImage } from '../visualize/trace_image.js';
@@ -178,7 +178,7 @@ export async function runBench(argv: string[]): Promise<number> {
   if (eeRefused > 0) log(`bench: ${eeRefused} of ${steps} end-effector chunks were refused`);
 
   // Phase 2: whole steps through the worker, as the node runs them.
-  const reasoner = await startReasoner(modelDir, settings.jointNames, threads);
+  const reasoner = await SteppingReasoner.start(modelDir, settings.jointNames, threads);
   const endToEnd = async (): Promise<{ stepMs: number; transferMs: number }> => {
     const messages = camera.next();
     const t = performance.now();
@@ -187,7 +187,7 @@ export async function runBench(argv: string[]): Promise<number> {
     sync.addJointState(messages.joints);
     sync.addDepth(messages.depth);
     const frame = sync.addRgb(messages.rgb)!;
-    const { step, timing } = await reasoner.step(frame);
+    const { step, timing } = await reasoner.step(frame, { instruction: INSTRUCTION });
     buildTraceMarkers(step);
     command(step);
     return { stepMs: performance.now() - t, transferMs: timing.roundTripMs - timing.workerMs };
@@ -236,30 +236,6 @@ export async function runBench(argv: string[]): Promise<number> {
   printTable(result);
   if (values.json) process.stdout.write(`${JSON.stringify(result)}\n`);
   return 0;
-}
-
-/** The Reasoner used one step at a time, awaiting each result. */
-async function startReasoner(modelDir: string, jointNames: string[], threads: number) {
-  let resolveStep: ((value: { step: ReasoningStep; timing: { workerMs: number; roundTripMs: number } }) => void) | null = null;
-  let rejectStep: ((err: Error) => void) | null = null;
-  const reasoner = new Reasoner({
-    init: { modelDir, jointNames, intraOpThreads: threads },
-    handlers: {
-      onStep: (step, timing) => resolveStep?.({ step, timing }),
-      onError: (kind, error) => rejectStep?.(new Error(`${kind}: ${error.message}`)),
-    },
-  });
-  await reasoner.start();
-  return {
-    step(frame: Parameters<Reasoner['submit']>[0]) {
-      return new Promise<{ step: ReasoningStep; timing: { workerMs: number; roundTripMs: number } }>((res, rej) => {
-        resolveStep = res;
-        rejectStep = rej;
-        reasoner.submit(frame, { instruction: INSTRUCTION });
-      });
-    },
-    close: () => reasoner.close(),
-  };
 }
 
 class Samples {
