@@ -137,6 +137,11 @@ export class CommandPlanner {
     return { ok: true, trajectory, gripper, prediction, durationSec: toSeconds(last.time_from_start) };
   }
 
+  /** The gripper command for one gripper value, with the configured threshold and direction. */
+  gripperFor(value: number): GripperTarget | null {
+    return gripperTarget(value, this.settings.gripper, this.arm?.robot ?? null);
+  }
+
   /** Records that a planned command left the node (for open_loop and ensemble). */
   sent(decision: Extract<CommandDecision, { ok: true }>, now: number): void {
     this.executor.sent(decision.prediction, now, this.settings.chunkStepSec, decision.durationSec);
