@@ -4,6 +4,8 @@
  *   molmoact-ros node   run the ROS 2 node (needs a sourced ROS 2 and rclnodejs)
  *   molmoact-ros bench  time each part of a reasoning step (no ROS 2 needed)
  *   molmoact-ros check-robot  random FK -> IK round trips on an arm's URDF (no ROS 2 needed)
+ *   molmoact-ros sim      closed-loop episodes in the tabletop world
+ *   molmoact-ros dataset  expert demonstrations in the tabletop world, for training
  */
 const USAGE = `usage: molmoact-ros <command> [options]
 
@@ -14,6 +16,10 @@ commands:
   check-robot
           check inverse kinematics on an arm: random forward -> inverse round trips over
           its joint limits (molmoact-ros check-robot --robot panda; --help for the options)
+  sim     closed-loop episodes in the tabletop world with a model (or the scripted expert):
+          success rate, step times, pictures and MCAP recordings (--help for the options)
+  dataset write demonstrations of the scripted expert in the tabletop world for training
+          (molmoact-ros dataset --out DIR; --help for the options)
 `;
 
 async function main(argv: string[]): Promise<number> {
@@ -30,6 +36,14 @@ async function main(argv: string[]): Promise<number> {
     case 'check-robot': {
       const { runCheckRobot } = await import('./check_robot.js');
       return runCheckRobot(rest);
+    }
+    case 'sim': {
+      const { runSim } = await import('./sim.js');
+      return runSim(rest);
+    }
+    case 'dataset': {
+      const { runDataset } = await import('./dataset.js');
+      return runDataset(rest);
     }
     case undefined:
     case '-h':

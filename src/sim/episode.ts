@@ -10,6 +10,7 @@ import { toSeconds, timeFromSeconds } from '../messages/time.js';
 import type { Frame, ReasoningStep, TracePoints } from '../reasoning/types.js';
 import type { SteppingReasoner } from '../reasoning/stepping_reasoner.js';
 import type { RgbImage } from '../reasoning/types.js';
+import type { Image, JointTrajectory } from '../messages/types.js';
 import { expertGoal, expertPlan, stateOf, TRACE_STEPS, traceOfPath } from './expert.js';
 import { makeTask, taskSucceeded, type Task } from './tasks.js';
 import { CAMERA_FRAME, type TabletopWorld, type Vec3 } from './world.js';
@@ -85,10 +86,30 @@ export interface EpisodeOptions {
   executeSteps: number;
   /** Steering: a person's trace towards this object replaces the planned one at every step. */
   steerTo?: number;
-  /** Called with each frame's image and trace (for pictures of the episode). */
-  onFrame?: (frame: { rgb: RgbImage; trace: TracePoints | null; step: number; instruction: string }) => void;
+  /**
+   * Called after each reasoning step with what happened (for pictures and recordings). With a
+   * recorder the frame's images are copied before the policy takes them.
+   */
+  onFrame?: (record: FrameRecord) => void;
   /** Clock of the first frame (s). */
   startSec?: number;
+}
+
+export interface FrameRecord {
+  /** Control steps executed before this frame. */
+  step: number;
+  stampSec: number;
+  instruction: string;
+  /** The camera frame and joint state as published (images copied). */
+  frame: Frame;
+  rgb: RgbImage;
+  /** The trace the actions followed (a steering trace when there is one). */
+  trace: TracePoints | null;
+  traceOverridden: boolean;
+  actions: number[][];
+  /** The trajectory sent, or why none was. */
+  trajectory: JointTrajectory | null;
+  refusal: string | null;
 }
 
 export interface EpisodeResult {
@@ -118,15 +139,30 @@ export async function runEpisode(options: EpisodeOptions): Promise<EpisodeResult
     const stamp = timeFromSeconds(clock);
     const messages = world.messages(clock);
     const frame: Frame = { stamp, frameId: CAMERA_FRAME, rgb: messages.rgb, depth: messages.depth, cameraInfo: messages.cameraInfo, joints: messages.joints };
+    // The policy may move the image buffers to its worker: keep copies for the record.
+    const kept = options.onFrame ? { frame: copyFrame(frame), rgb: { ...messages.rendered.rgb, data: messages.rendered.rgb.data.slice() } } : null;
     const traceOverride = steered
       ? (traceOfPath(world, expertPlan(stateOf(world, steered, steeredStart!), expertGoal(world, steered, steeredStart!), TRACE_STEPS.at(-1)!).path) ?? undefined)
       : undefined;
     const output = await policy.act({ world, task, start, frame, traceOverride });
     stepMs.push(output.stepMs);
-    options.onFrame?.({ rgb: messages.rendered.rgb, trace: traceOverride ?? output.trace, step: steps, instruction: task.instruction });
 
     const current = Float64Array.from(world.q);
     const decision = planner.plan(output.actions, policy.format, { enabled: true, now: clock, imageStamp: clock, jointStateStamp: clock, current });
+    if (kept) {
+      options.onFrame!({
+        step: steps,
+        stampSec: clock,
+        instruction: task.instruction,
+        frame: kept.frame,
+        rgb: kept.rgb,
+        trace: traceOverride ?? output.trace,
+        traceOverridden: traceOverride !== undefined,
+        actions: output.actions,
+        trajectory: decision.ok ? decision.trajectory : null,
+        refusal: decision.ok ? null : decision.reason,
+      });
+    }
     if (!decision.ok) {
       return { success: false, steps, reasoningSteps: stepMs.length, stepMs, failure: `command refused: ${decision.reason}` };
     }
@@ -148,4 +184,9 @@ export async function runEpisode(options: EpisodeOptions): Promise<EpisodeResult
     }
   }
   return { success: false, steps, reasoningSteps: stepMs.length, stepMs, failure: `not done after ${maxSteps} steps` };
+}
+
+function copyFrame(frame: Frame): Frame {
+  const image = (m: Image): Image => ({ ...m, data: m.data.slice() });
+  return { ...frame, rgb: image(frame.rgb as Image), depth: image(frame.depth) };
 }

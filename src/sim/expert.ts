@@ -19,7 +19,7 @@ export const CARRY_HEIGHT = 0.16;
 /** Height above an object's centre from which the fingers go straight down to it (m). */
 const APPROACH_HEIGHT = 0.1;
 /** Close enough to a waypoint to grasp or release there (m). */
-const ARRIVED = 0.004;
+const ARRIVED = 0.006;
 /** Gripper values of an action, BridgeData's convention (1 open, 0 closed). */
 export const GRIPPER_OPEN = 1;
 export const GRIPPER_CLOSED = 0;

@@ -6,7 +6,7 @@
  * it): image right is the world's +y for this camera, which faces the robot.
  */
 import type { Random } from '../util/random.js';
-import type { TabletopWorld, Vec3, WorldObject } from './world.js';
+import { COLORS, SHAPES, type TabletopWorld, type Vec3, type WorldObject } from './world.js';
 
 export const TASK_KINDS = ['pick', 'place', 'left_of', 'right_of'] as const;
 export type TaskKind = (typeof TASK_KINDS)[number];
@@ -19,6 +19,15 @@ export interface Task {
   /** left_of / right_of: index of the object it goes next to. */
   reference?: number;
 }
+
+/**
+ * Every word the task templates use, as a model's instruction vocabulary (ids are positions;
+ * 0 and 1 are padding and unknown words, as the manifest format requires).
+ */
+export const VOCABULARY: readonly string[] = [
+  '<pad>', '<unk>', 'pick', 'up', 'the', 'put', 'on', 'plate', 'move', 'to', 'left', 'right', 'of',
+  ...Object.keys(COLORS), ...Object.keys(SHAPES),
+];
 
 /** How far beside the reference object a "left of" / "right of" goal lies (m). */
 const BESIDE = 0.1;

@@ -1,0 +1,85 @@
+/**
+ * `molmoact-ros dataset`: demonstrations of the scripted expert in the tabletop world, written for
+ * the training recipe in models/molmoact-tiny (format: src/sim/dataset.ts and the meta.json it writes).
+ */
+import { parseArgs } from 'node:util';
+import { resolve } from 'node:path';
+import { writeDataset } from '../sim/dataset.js';
+
+const HELP = `usage: molmoact-ros dataset --out DIR [options]
+
+  --out DIR         folder to write (created; files in it are replaced)
+  --episodes N      expert episodes (default 800)
+  --seed S          seed of the worlds, tasks and noise (default 1); the same seed writes the same bytes
+  --width W         model input width (default 128)
+  --height H        model input height (default 96)
+  --every N         control steps between recorded frames (default 2)
+  --noise M         standard deviation of the noise on executed moves, metres (default 0.0015)
+`;
+
+export async function runDataset(argv: string[]): Promise<number> {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args: argv,
+      options: {
+        out: { type: 'string' },
+        episodes: { type: 'string', default: '800' },
+        seed: { type: 'string', default: '1' },
+        width: { type: 'string', default: '128' },
+        height: { type: 'string', default: '96' },
+        every: { type: 'string', default: '2' },
+        noise: { type: 'string', default: '0.0015' },
+        help: { type: 'boolean', default: false },
+      },
+    }));
+  } catch (err) {
+    process.stderr.write(`molmoact-ros dataset: ${(err as Error).message}\n${HELP}`);
+    return 2;
+  }
+  if (values.help) {
+    process.stdout.write(HELP);
+    return 0;
+  }
+  const int = (text: string, name: string, min: number): number => {
+    const n = Number(text);
+    if (!Number.isInteger(n) || n < min) throw new UsageError(`--${name} expects an integer >= ${min}, got '${text}'`);
+    return n;
+  };
+  try {
+    if (!values.out) throw new UsageError('--out DIR is required');
+    const noise = Number(values.noise);
+    if (!(noise >= 0 && noise < 0.02)) throw new UsageError(`--noise expects metres in [0, 0.02), got '${values.noise}'`);
+    const episodes = int(values.episodes!, 'episodes', 1);
+    const started = performance.now();
+    const progress = process.stderr.isTTY;
+    const result = await writeDataset({
+      out: resolve(values.out),
+      episodes,
+      seed: int(values.seed!, 'seed', 0),
+      image: { width: int(values.width!, 'width', 16), height: int(values.height!, 'height', 16) },
+      depthSize: 40,
+      maxTokens: 16,
+      everySteps: int(values.every!, 'every', 1),
+      noise,
+      onEpisode: (done, frames) => {
+        if (progress || done === episodes || done % 100 === 0) {
+          process.stderr.write(`${progress ? '\r' : ''}dataset: ${done}/${episodes} episodes, ${frames} frames${progress && done < episodes ? '' : '\n'}`);
+        }
+      },
+    });
+    const seconds = (performance.now() - started) / 1000;
+    process.stdout.write(
+      `dataset: ${result.frames} frames from ${episodes} episodes (${result.successes} solved by the expert) in ${seconds.toFixed(0)} s -> ${resolve(values.out)}\n`,
+    );
+    return 0;
+  } catch (err) {
+    if (err instanceof UsageError) {
+      process.stderr.write(`molmoact-ros dataset: ${err.message}\n`);
+      return 2;
+    }
+    throw err;
+  }
+}
+
+class UsageError extends Error {}

@@ -1,0 +1,89 @@
+import { expect } from 'chai';
+import { existsSync, mkdtempSync, readFileSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { CommandPlanner } from '../src/control/command_planner.js';
+import { resolvePackagePath } from '../src/config/package_root.js';
+import { SteppingReasoner } from '../src/reasoning/stepping_reasoner.js';
+import { ExpertPolicy, ModelPolicy, runEpisode, type FrameRecord } from '../src/sim/episode.js';
+import { writeDataset } from '../src/sim/dataset.js';
+import { sampleTask, makeTask, TASK_KINDS } from '../src/sim/tasks.js';
+import { defaultSettings, PANDA_JOINTS, TabletopWorld } from '../src/sim/world.js';
+import { seededRandom } from '../src/util/random.js';
+
+describe('sim/episode', function () {
+  this.timeout(120_000);
+  const settings = defaultSettings();
+
+  it('the scripted expert solves every task kind through the CommandPlanner and SafetyGuard', async () => {
+    for (const kind of TASK_KINDS) {
+      for (let e = 0; e < 4; e++) {
+        const world = TabletopWorld.create({ seed: 900 + e });
+        const task = sampleTask(world, seededRandom(e), [kind]);
+        const result = await runEpisode({ world, task, policy: new ExpertPolicy(), planner: new CommandPlanner(settings, world.arm), maxSteps: 150, executeSteps: 8 });
+        expect(result.success, `${task.instruction}: ${result.failure}`).to.equal(true);
+        expect(result.steps).to.be.below(150);
+        expect(result.reasoningSteps).to.equal(Math.ceil(result.steps / 8));
+      }
+    }
+  });
+
+  it('runs a model through the Reasoner worker and records what it saw, the trace and the trajectory', async () => {
+    const reasoner = await SteppingReasoner.start(resolvePackagePath('models/test-tiny'), PANDA_JOINTS, 1);
+    try {
+      const world = TabletopWorld.create({ seed: 3 });
+      const task = makeTask(world, 'pick', 0);
+      const records: FrameRecord[] = [];
+      const policy = new ModelPolicy(reasoner);
+      const result = await runEpisode({
+        world, task, policy, planner: new CommandPlanner(settings, world.arm), maxSteps: 16, executeSteps: 8, steerTo: 1,
+        onFrame: (record) => records.push(record),
+      });
+      // An untrained model does not solve the task, but the loop runs and every frame is recorded.
+      expect(result.reasoningSteps).to.equal(records.length);
+      expect(result.stepMs.every((ms) => ms > 0)).to.equal(true);
+      const first = records[0];
+      expect(first.frame.rgb.data.length).to.equal(640 * 480 * 3); // a copy: the worker took the original
+      expect(first.traceOverridden).to.equal(true);
+      // Steering: the trace the act stage used is the person's (the expert's path to object 1).
+      expect(policy.lastStep!.traceOverridden).to.equal(true);
+      expect(first.trajectory === null).to.equal(first.refusal !== null);
+    } finally {
+      await reasoner.close();
+    }
+  });
+});
+
+describe('sim/dataset', function () {
+  this.timeout(120_000);
+
+  it('writes the same bytes for the same seed, one row per frame in every file', async () => {
+    const write = async (): Promise<string> => {
+      const out = mkdtempSync(join(tmpdir(), 'molmoact-dataset-'));
+      await writeDataset({ out, episodes: 3, seed: 5, image: { width: 64, height: 48 }, depthSize: 40, maxTokens: 16, everySteps: 4, noise: 0.0015 });
+      return out;
+    };
+    const a = await write();
+    const b = await write();
+    const meta = JSON.parse(readFileSync(join(a, 'meta.json'), 'utf8'));
+    expect(meta.frames).to.be.greaterThan(10);
+    expect(meta.successes).to.equal(3);
+    const itemSize: Record<string, number> = { u8: 1, f32: 4, i32: 4 };
+    for (const [file, shape] of Object.entries(meta.files as Record<string, number[]>)) {
+      const bytes = statSync(join(a, file)).size;
+      const row = (shape as number[]).reduce((x, y) => x * y, 1) * itemSize[file.split('.').pop()!];
+      expect(bytes, file).to.equal(meta.frames * row);
+      expect(readFileSync(join(a, file)).equals(readFileSync(join(b, file))), file).to.equal(true);
+    }
+    // Traces are in [0, 255]; the expert's moves are at most 2 cm; the gripper is 0 or 1.
+    const trace = new Float32Array(new Uint8Array(readFileSync(join(a, 'trace.f32'))).buffer);
+    expect(Math.min(...trace)).to.be.at.least(0);
+    expect(Math.max(...trace)).to.be.at.most(255);
+    const actions = new Float32Array(new Uint8Array(readFileSync(join(a, 'actions.f32'))).buffer);
+    for (let i = 0; i < actions.length; i += 7) {
+      expect(Math.hypot(actions[i], actions[i + 1], actions[i + 2])).to.be.at.most(0.02 + 1e-6);
+      expect([0, 1]).to.include(actions[i + 6]);
+    }
+    expect(existsSync(join(a, 'alt_valid.u8'))).to.equal(true);
+  });
+});
