@@ -102,10 +102,11 @@ class DepthTokenizer(nn.Module):
             nn.Conv2d(64, 16, 1),
         )
         self.codebook = nn.Embedding(CODES, 16)
+        # Upsampling + convolution rather than transposed convolutions, which are far slower on CPU.
         self.decoder = nn.Sequential(
-            nn.ConvTranspose2d(16, 64, 4, 2, 1), nn.ReLU(),
-            nn.ConvTranspose2d(64, 32, 4, 2, 1), nn.ReLU(),
-            nn.Conv2d(32, 1, 3, 1, 1),
+            nn.Upsample(scale_factor=2, mode='nearest'), nn.Conv2d(16, 32, 3, 1, 1), nn.ReLU(),
+            nn.Upsample(scale_factor=2, mode='nearest'), nn.Conv2d(32, 16, 3, 1, 1), nn.ReLU(),
+            nn.Conv2d(16, 1, 3, 1, 1),
         )
 
     def encode(self, depth):

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 /**
  * molmoact-ros: the command-line front end.
+ *   molmoact-ros demo   a short closed-loop demo in the tabletop world (npm start)
  *   molmoact-ros node   run the ROS 2 node (needs a sourced ROS 2 and rclnodejs)
  *   molmoact-ros bench  time each part of a reasoning step (no ROS 2 needed)
  *   molmoact-ros check-robot  random FK -> IK round trips on an arm's URDF (no ROS 2 needed)
@@ -10,6 +11,8 @@
 const USAGE = `usage: molmoact-ros <command> [options]
 
 commands:
+  demo    a short closed-loop demo of the bundled model in the tabletop world (npm start):
+          success rate, step times, pictures and MCAP recordings in out/demo
   node    run the ROS 2 node (ROS arguments after --ros-args are passed to ROS)
   bench   time each part of a reasoning step on a synthetic 640x480 RGB-D frame
           (molmoact-ros bench --help for its options)
@@ -36,6 +39,11 @@ async function main(argv: string[]): Promise<number> {
     case 'check-robot': {
       const { runCheckRobot } = await import('./check_robot.js');
       return runCheckRobot(rest);
+    }
+    case 'demo': {
+      // The README's first command: a short closed-loop run of the bundled model, with pictures.
+      const { runSim } = await import('./sim.js');
+      return runSim(['--episodes', '10', '--out', 'out/demo', '--record', '3', ...rest]);
     }
     case 'sim': {
       const { runSim } = await import('./sim.js');
