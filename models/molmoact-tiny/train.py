@@ -72,6 +72,23 @@ def load_dataset(folder):
     return meta, arrays
 
 
+def load_datasets(folders, holdout):
+    """Several dataset folders as one; the last `holdout` share of each folder's episodes is held out."""
+    metas = []
+    parts = []
+    held_out = []
+    for folder in folders:
+        meta, arrays = load_dataset(folder)
+        if metas and (meta['image'] != metas[0]['image'] or meta['instruction'] != metas[0]['instruction']):
+            raise SystemExit(f'{folder}: image size or vocabulary differs from {folders[0]}')
+        metas.append(meta)
+        parts.append(arrays)
+        first_held_out = int(meta['episodes'] * (1 - holdout))
+        held_out.append(arrays['episode'] >= first_held_out)
+    data = {name: np.concatenate([p[name] for p in parts]) for name in parts[0]}
+    return metas, data, np.concatenate(held_out)
+
+
 def normalise_actions(actions):
     q01 = np.array(Q01, np.float32)
     q99 = np.array(Q99, np.float32)
@@ -309,7 +326,7 @@ def prepare_images(rgb):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument('--data', default=os.path.join(HERE, 'data', 'train'))
+    parser.add_argument('--data', action='append', help='dataset folder (repeat to train on several; default data/train)')
     parser.add_argument('--out', default=HERE)
     parser.add_argument('--epochs', type=int, default=14)
     parser.add_argument('--tokenizer-epochs', type=int, default=4)
@@ -326,16 +343,16 @@ def main():
     rng = np.random.default_rng(args.seed)
     started = time.time()
 
-    meta, data = load_dataset(args.data)
-    frames = meta['frames']
+    folders = args.data or [os.path.join(HERE, 'data', 'train')]
+    metas, data, held_out = load_datasets(folders, args.holdout)
+    meta = metas[0]
+    frames = len(held_out)
     height, width = meta['image']['height'], meta['image']['width']
-    log(f'data: {frames} frames from {meta["episodes"]} episodes, {width}x{height} images')
+    for folder, m in zip(folders, metas):
+        log(f'data: {m["frames"]} frames from {m["episodes"]} episodes ({m.get("driver", "expert")}) in {folder}')
 
     tokenizer, depth_codes, tokenizer_report = train_tokenizer(data['depth'], args, rng)
 
-    episodes = data['episode']
-    held_out_episodes = set(range(int(meta['episodes'] * (1 - args.holdout)), meta['episodes']))
-    held_out = np.array([e in held_out_episodes for e in episodes])
     train_index = np.nonzero(~held_out)[0]
     test_index = np.nonzero(held_out)[0]
 
@@ -415,11 +432,18 @@ def main():
         'recipe': 'models/molmoact-tiny/train.py',
         'seed': args.seed,
         'data': {
-            'folder': os.path.relpath(args.data, HERE),
-            'seed': meta['seed'],
-            'episodes': meta['episodes'],
+            'datasets': [
+                {
+                    'folder': os.path.relpath(folder, HERE),
+                    'seed': m['seed'],
+                    'episodes': m['episodes'],
+                    'frames': m['frames'],
+                    'driver': m.get('driver', 'expert'),
+                    'successes': m['successes'],
+                }
+                for folder, m in zip(folders, metas)
+            ],
             'frames': frames,
-            'expert_successes': meta['successes'],
             'held_out_frames': int(len(test_index)),
         },
         'depth_tokenizer': tokenizer_report,

@@ -5,6 +5,8 @@
 import { parseArgs } from 'node:util';
 import { resolve } from 'node:path';
 import { writeDataset } from '../sim/dataset.js';
+import { SteppingReasoner } from '../reasoning/stepping_reasoner.js';
+import { PANDA_JOINTS } from '../sim/world.js';
 
 const HELP = `usage: molmoact-ros dataset --out DIR [options]
 
@@ -15,6 +17,9 @@ const HELP = `usage: molmoact-ros dataset --out DIR [options]
   --height H        model input height (default 96)
   --every N         control steps between recorded frames (default 2)
   --noise M         standard deviation of the noise on executed moves, metres (default 0.0015)
+  --driver DIR      DAgger: this model drives (the expert only labels), except for a share of
+                    the steps given by --expert-share (default 0.3)
+  --expert-share F  share of reasoning steps the expert drives with --driver (default 0.3)
 `;
 
 export async function runDataset(argv: string[]): Promise<number> {
@@ -30,6 +35,8 @@ export async function runDataset(argv: string[]): Promise<number> {
         height: { type: 'string', default: '96' },
         every: { type: 'string', default: '2' },
         noise: { type: 'string', default: '0.0015' },
+        driver: { type: 'string' },
+        'expert-share': { type: 'string', default: '0.3' },
         help: { type: 'boolean', default: false },
       },
     }));
@@ -51,6 +58,9 @@ export async function runDataset(argv: string[]): Promise<number> {
     const noise = Number(values.noise);
     if (!(noise >= 0 && noise < 0.02)) throw new UsageError(`--noise expects metres in [0, 0.02), got '${values.noise}'`);
     const episodes = int(values.episodes!, 'episodes', 1);
+    const expertShare = Number(values['expert-share']);
+    if (!(expertShare >= 0 && expertShare <= 1)) throw new UsageError(`--expert-share expects a number in [0, 1], got '${values['expert-share']}'`);
+    const reasoner = values.driver ? await SteppingReasoner.start(resolve(values.driver), PANDA_JOINTS, 1) : null;
     const started = performance.now();
     const progress = process.stderr.isTTY;
     const result = await writeDataset({
@@ -62,12 +72,14 @@ export async function runDataset(argv: string[]): Promise<number> {
       maxTokens: 16,
       everySteps: int(values.every!, 'every', 1),
       noise,
+      driver: reasoner ? { reasoner, expertShare } : undefined,
       onEpisode: (done, frames) => {
         if (progress || done === episodes || done % 100 === 0) {
           process.stderr.write(`${progress ? '\r' : ''}dataset: ${done}/${episodes} episodes, ${frames} frames${progress && done < episodes ? '' : '\n'}`);
         }
       },
     });
+    await reasoner?.close();
     const seconds = (performance.now() - started) / 1000;
     process.stdout.write(
       `dataset: ${result.frames} frames from ${episodes} episodes (${result.successes} solved by the expert) in ${seconds.toFixed(0)} s -> ${resolve(values.out)}\n`,

@@ -24,6 +24,7 @@ import { tokenizeInstruction } from '../reasoning/instruction.js';
 import type { DepthImage } from '../reasoning/types.js';
 import { seededRandom, type Random } from '../util/random.js';
 import { runEpisode, type Observation, type Policy, type PolicyOutput } from './episode.js';
+import type { SteppingReasoner } from '../reasoning/stepping_reasoner.js';
 import { expertGoal, expertPlan, stateOf, TRACE_STEPS, traceOfPath } from './expert.js';
 import { makeTask, sampleTask, TASK_KINDS, VOCABULARY } from './tasks.js';
 import { defaultSettings, TabletopWorld } from './world.js';
@@ -40,6 +41,12 @@ export interface DatasetOptions {
   everySteps: number;
   /** Standard deviation of the noise added to executed moves (m). */
   noise: number;
+  /**
+   * DAgger: a model drives instead of the expert (at each reasoning step with probability
+   * 1 - expertShare), and the expert labels the frames it visits, so the data covers the states the
+   * model gets itself into.
+   */
+  driver?: { reasoner: SteppingReasoner; expertShare: number };
   onEpisode?: (done: number, frames: number) => void;
 }
 
@@ -62,7 +69,7 @@ export async function writeDataset(options: DatasetOptions): Promise<{ frames: n
       const random = seededRandom(seed ^ 0x5eed);
       const task = sampleTask(world, random);
       const records: Array<() => Promise<void>> = [];
-      const policy = new RecordingExpert(random, options.noise, (observation, labels) => {
+      const policy = new RecordingExpert(random, options.noise, options.driver ?? null, (observation, labels) => {
         // The frame as the camera saw it now (the world moves on before the records are written).
         const { rgb, depth } = observation.frame;
         const image = decodeColorImage(rgb as Image); // the world publishes raw rgb8
@@ -97,6 +104,7 @@ export async function writeDataset(options: DatasetOptions): Promise<{ frames: n
     episodes: options.episodes,
     successes,
     frames,
+    driver: options.driver ? { model: options.driver.reasoner.model.name, expert_share: options.driver.expertShare } : 'expert',
     image: options.image,
     depth: { width: options.depthSize, height: options.depthSize, unit: 'm', missing: 0 },
     instruction: { max_tokens: options.maxTokens, vocabulary: VOCABULARY },
@@ -126,6 +134,7 @@ class RecordingExpert implements Policy {
   constructor(
     private readonly random: Random,
     private readonly noise: number,
+    private readonly driver: DatasetOptions['driver'] | null,
     private readonly record: (observation: Observation, labels: Labels) => void,
   ) {}
 
@@ -150,6 +159,10 @@ class RecordingExpert implements Policy {
     }
     const actions = plan.actions.slice(0, CHUNK);
     if (trace) this.record(observation, { trace, actions, alt });
+    if (this.driver && this.random() >= this.driver.expertShare) {
+      const { step } = await this.driver.reasoner.step(observation.frame, { instruction: task.instruction });
+      return { actions: step.actions, trace: step.trace, stepMs: 0 };
+    }
     // Executed moves get some noise; the labels stay the expert's.
     const noisy = actions.map((a) => a.map((v, i) => (i < 3 ? v + this.noise * gaussian(this.random) : v)));
     return { actions: noisy, trace, stepMs: 0 };

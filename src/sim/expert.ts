@@ -18,8 +18,10 @@ export const EXPERT_STEP = 0.02;
 export const CARRY_HEIGHT = 0.16;
 /** Height above an object's centre from which the fingers go straight down to it (m). */
 const APPROACH_HEIGHT = 0.1;
-/** Close enough to a waypoint to grasp or release there (m). */
+/** Close enough to a waypoint to release there or to end a lift (m). */
 const ARRIVED = 0.006;
+/** Close enough to an object's centre to close the gripper on it (well inside the world's grasp radius). */
+const GRASP_REACHED = 0.01;
 /** Gripper values of an action, BridgeData's convention (1 open, 0 closed). */
 export const GRIPPER_OPEN = 1;
 export const GRIPPER_CLOSED = 0;
@@ -65,12 +67,8 @@ export function expertStep(state: ExpertState, goal: ExpertGoal): { action: numb
   if (!state.holding) {
     if (state.closed) return stay(GRIPPER_OPEN, { closed: false }); // closed on nothing: open again
     const grasp = goal.grasp;
-    if (distance(tcp, grasp) < ARRIVED) return stay(GRIPPER_CLOSED, { closed: true, holding: true });
-    if (horizontal(tcp, grasp) < ARRIVED) return moveTowards(state, grasp);
-    // Over the object first (never lower than the approach height), then straight down.
-    const above: Vec3 = [grasp[0], grasp[1], grasp[2] + APPROACH_HEIGHT];
-    if (tcp[2] < above[2] - ARRIVED && horizontal(tcp, grasp) > 0.03) return moveTowards(state, [tcp[0], tcp[1], above[2]]);
-    return moveTowards(state, above);
+    if (distance(tcp, grasp) < GRASP_REACHED) return stay(GRIPPER_CLOSED, { closed: true, holding: true });
+    return moveTowards(state, funnel(tcp, grasp, APPROACH_HEIGHT));
   }
   const release = goal.release;
   if (goal.keepHolding) {
@@ -78,10 +76,9 @@ export function expertStep(state: ExpertState, goal: ExpertGoal): { action: numb
     return moveTowards(state, release);
   }
   if (distance(tcp, release) < ARRIVED) return stay(GRIPPER_OPEN, { closed: false, holding: false, done: true });
-  if (horizontal(tcp, release) < ARRIVED) return moveTowards(state, release);
-  // Up to the carrying height, across, then down.
-  if (tcp[2] < CARRY_HEIGHT - ARRIVED && horizontal(tcp, release) > 0.03) return moveTowards(state, [tcp[0], tcp[1], CARRY_HEIGHT]);
-  return moveTowards(state, [release[0], release[1], Math.max(CARRY_HEIGHT, release[2])]);
+  // Up to the carrying height first when far away, then across and down.
+  if (tcp[2] < CARRY_HEIGHT - ARRIVED && horizontal(tcp, release) > 0.06) return moveTowards(state, [tcp[0], tcp[1], CARRY_HEIGHT]);
+  return moveTowards(state, funnel(tcp, release, Math.max(CARRY_HEIGHT - release[2], 0)));
 }
 
 /** The expert's next `steps` actions and the fingertip path they follow (steps + 1 positions). */
@@ -115,6 +112,16 @@ export function traceOfPath(world: TabletopWorld, path: readonly Vec3[]): TraceP
     y.push(clamp255(Math.round((pixel.v * 255) / (world.camera.height - 1))));
   }
   return { x, y };
+}
+
+/**
+ * The waypoint on the way down to `goal`: straight above it while far away, then lower the closer
+ * the fingers come sideways (a funnel), so that the descent starts smoothly instead of waiting for
+ * an exact alignment that a learned policy would only ever approach.
+ */
+function funnel(tcp: Vec3, goal: Vec3, height: number): Vec3 {
+  const sideways = horizontal(tcp, goal);
+  return [goal[0], goal[1], goal[2] + Math.min(height, 2.5 * sideways)];
 }
 
 function moveTowards(state: ExpertState, target: Vec3): { action: number[]; next: ExpertState } {
