@@ -289,28 +289,28 @@ function checkTransform(t: Transform, what: string): void {
   }
 }
 
-/** Shape parameters and the local bounding box half extents (hx, hy, hz). */
-function shapeParameters(shape: Shape, what: string): { kind: number; p: [number, number, number]; half: [number, number, number] } {
+/** Shape parameters, the local bounding box half extents (hx, hy, hz) and the bounding sphere radius about the origin. */
+function shapeParameters(shape: Shape, what: string): { kind: number; p: [number, number, number]; half: [number, number, number]; radius: number } {
   switch (shape.kind) {
     case 'box': {
       const [x, y, z] = shape.size;
       const p: [number, number, number] = [positive(x, `${what} size[0]`) / 2, positive(y, `${what} size[1]`) / 2, positive(z, `${what} size[2]`) / 2];
-      return { kind: KIND_BOX, p, half: p };
+      return { kind: KIND_BOX, p, half: p, radius: Math.hypot(p[0], p[1], p[2]) };
     }
     case 'cylinder': {
       const r = positive(shape.radius, `${what} radius`);
       const h = positive(shape.height, `${what} height`) / 2;
-      return { kind: KIND_CYLINDER, p: [r, h, 0], half: [r, r, h] };
+      return { kind: KIND_CYLINDER, p: [r, h, 0], half: [r, r, h], radius: Math.hypot(r, h) };
     }
     case 'sphere': {
       const r = positive(shape.radius, `${what} radius`);
-      return { kind: KIND_SPHERE, p: [r, 0, 0], half: [r, r, r] };
+      return { kind: KIND_SPHERE, p: [r, 0, 0], half: [r, r, r], radius: r };
     }
     case 'capsule': {
       const r = positive(shape.radius, `${what} radius`);
       const length = shape.length;
       if (!(length >= 0 && length < Infinity)) throw new RangeError(`${what} length: expected a finite number >= 0, got ${length}`);
-      return { kind: KIND_CAPSULE, p: [r, length / 2, 0], half: [r, r, length / 2 + r] };
+      return { kind: KIND_CAPSULE, p: [r, length / 2, 0], half: [r, r, length / 2 + r], radius: length / 2 + r };
     }
     default:
       throw new RangeError(`${what}: unknown shape kind ${(shape as { kind: unknown }).kind}`);
@@ -336,11 +336,10 @@ function prepare(
 ): Prepared {
   const what = `object ${index} (${object.id})`;
   checkTransform(object.pose, `${what} pose`);
-  const { kind, p, half } = shapeParameters(object.shape, `${what} shape`);
+  const { kind, p, half, radius } = shapeParameters(object.shape, `${what} shape`);
   const fromWorld = invert(new Float64Array(12), object.pose);
   const fromCamera = compose(new Float64Array(12), fromWorld, worldFromCamera);
   const cameraFromObject = compose(new Float64Array(12), cameraFromWorld, object.pose);
-  const radius = Math.hypot(half[0], half[1], half[2]);
   const px = cameraFromObject[3];
   const py = cameraFromObject[7];
   const pz = cameraFromObject[11];
@@ -499,13 +498,13 @@ function drawBox(o: Prepared, frame: FrameBuffers): void {
       for (let n = 0; n < count; n++) {
         const base = n * 16;
         const t = (f[base] - f[base + 1]) / (rows[n * 3] + f[base + 6] * xc);
-        if (!(t > MIN_T && t <= zPrev)) continue;
+        if (!(t > MIN_T && t <= zPrev && t < Infinity)) continue;
         const pb = f[base + 2] + t * (rows[n * 3 + 1] + f[base + 9] * xc);
         const hb = f[base + 4];
-        if (pb < -hb || pb > hb) continue;
+        if (!(pb >= -hb && pb <= hb)) continue;
         const pc = f[base + 3] + t * (rows[n * 3 + 2] + f[base + 12] * xc);
         const hc = f[base + 5];
-        if (pc < -hc || pc > hc) continue;
+        if (!(pc >= -hc && pc <= hc)) continue;
         if (t < zPrev || k < index[i]) {
           zBuffer[i] = t;
           index[i] = k;
