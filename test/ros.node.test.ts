@@ -51,6 +51,8 @@ describe('molmoact node on a stand-in ROS graph', function () {
 
   /** Starts the node; robot_state_publisher's latched URDF arrives unless `urdf` is null. */
   async function startNode(urdf: string | null = PANDA_URDF): Promise<MolmoActNode> {
+    // The joint-space test model, whose actions map onto the joints one to one, unless a test picks another.
+    if (!graph.overrides.has('model_dir')) graph.overrides.set('model_dir', resolvePackagePath('models/test-tiny'));
     node = await MolmoActNode.create(graph.module());
     if (urdf !== null) graph.deliver('/robot_description', { data: urdf }, { durability: 1 }); // latched, as robot_state_publisher
     return node;
