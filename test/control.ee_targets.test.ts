@@ -1,26 +1,10 @@
-import { fileURLToPath } from 'node:url';
 import { expect } from 'chai';
+import { pandaForTests, PANDA_READY } from './support/panda_arm.js';
 import { applyDelta, eeDeltaTargets, IkFailure, type EeDeltaSpec } from '../src/control/ee_targets.js';
-import { ArmModel } from '../src/kinematics/arm_model.js';
 
-const READY = [0, -0.785, 0, -2.356, 0, 1.571, 0.785];
+const READY = PANDA_READY;
 
-function panda(): ArmModel {
-  return ArmModel.fromFile(fileURLToPath(new URL('../../config/robots/urdf/panda.urdf', import.meta.url)), {
-    jointNames: ['panda_joint1', 'panda_joint2', 'panda_joint3', 'panda_joint4', 'panda_joint5', 'panda_joint6', 'panda_joint7'],
-    baseLink: 'panda_link0',
-    tipLink: 'panda_hand',
-    limits: {
-      min: [-2.8973, -1.7628, -2.8973, -3.0718, -2.8973, -0.0175, -2.8973],
-      max: [2.8973, 1.7628, 2.8973, -0.0698, 2.8973, 3.7525, 2.8973],
-      maxVelocity: [1, 1, 1, 1, 1, 1, 1],
-      margin: 0.02,
-    },
-    restPosture: READY,
-    ikPositionTolerance: 0.001,
-    ikOrientationTolerance: 0.01,
-  });
-}
+const panda = pandaForTests;
 
 // Plain 3x3 rotations (row-major number[][]) written out here, independent of transform.ts.
 type M3 = number[][];

@@ -19,8 +19,6 @@ import type { ArmModel } from '../kinematics/arm_model.js';
 import type { Transform } from '../kinematics/transform.js';
 import { eeDeltaTargets, IkFailure, type EeDeltaSpec } from './ee_targets.js';
 
-export type ActionSpace = 'joint_position' | 'joint_delta' | 'ee_delta';
-
 export class NotDrivableError extends Error {
   override name = 'NotDrivableError';
 }

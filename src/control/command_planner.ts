@@ -9,6 +9,7 @@
  */
 import type { JointTrajectory } from '../messages/types.js';
 import type { ArmModel } from '../kinematics/arm_model.js';
+import type { RotationConvention } from '../reasoning/manifest.js';
 import { toSeconds } from '../messages/time.js';
 import { chunkToJointTargets, NotDrivableError, timedTrajectory } from './chunk_to_trajectory.js';
 import { ChunkExecutor, type ExecutionPolicy } from './execution.js';
@@ -28,7 +29,7 @@ export interface PlannerSettings {
 /** What the planner needs to know about the model's actions. */
 export interface ActionFormat {
   actionSpace: string;
-  rotation?: 'euler_xyz' | 'axis_angle';
+  rotation?: RotationConvention;
   deltaFrame?: string;
   gripperIndex?: number;
 }

@@ -8,11 +8,11 @@
  * the arm somewhere the model never asked for.
  */
 import type { ArmModel } from '../kinematics/arm_model.js';
+import type { DELTA_FRAMES, RotationConvention } from '../reasoning/manifest.js';
 import { compose, identity, setRotationVector, setRpy, type Transform } from '../kinematics/transform.js';
 
-export type RotationConvention = 'euler_xyz' | 'axis_angle';
 /** base: deltas in the base_link frame; tool: in the current end-effector frame. */
-export type DeltaFrame = 'base' | 'tool';
+type DeltaFrame = (typeof DELTA_FRAMES)[number];
 
 export interface EeDeltaSpec {
   rotation: RotationConvention;

@@ -2,6 +2,7 @@
  * Messages between the Reasoner (main thread) and its worker. Image payloads travel in the
  * transfer list, so they move instead of being copied.
  */
+import type { RotationConvention } from './manifest.js';
 import type { RgbImage, Frame, ReasoningStep } from './types.js';
 import type { StepTask } from './frame_step.js';
 
@@ -22,7 +23,7 @@ export interface ModelSummary {
   depthRows: number;
   depthCols: number;
   /** ee_delta only: rotation convention and frame of the deltas, index of the gripper value. */
-  rotation?: 'euler_xyz' | 'axis_angle';
+  rotation?: RotationConvention;
   deltaFrame?: string;
   gripperIndex?: number;
 }

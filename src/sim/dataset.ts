@@ -69,6 +69,7 @@ export async function writeDataset(options: DatasetOptions): Promise<{ frames: n
       const random = seededRandom(seed ^ 0x5eed);
       const task = sampleTask(world, random);
       const records: Array<() => Promise<void>> = [];
+      const instruction = Int32Array.from(tokenizeInstruction(task.instruction, VOCABULARY, options.maxTokens), Number);
       const policy = new RecordingExpert(random, options.noise, options.driver ?? null, (observation, labels) => {
         // The frame as the camera saw it now (the world moves on before the records are written).
         const { rgb, depth } = observation.frame;
@@ -80,7 +81,7 @@ export async function writeDataset(options: DatasetOptions): Promise<{ frames: n
           write('rgb.u8', await resizeRgb(image, options.image.width, options.image.height));
           write('depth.f32', squareDepth(metric, options.depthSize));
           write('proprio.f32', proprio);
-          write('instruction.i32', Int32Array.from(tokenizeInstruction(task.instruction, VOCABULARY, options.maxTokens), Number));
+          write('instruction.i32', instruction);
           write('trace.f32', Float32Array.from(interleave(labels.trace)));
           write('actions.f32', Float32Array.from(labels.actions.flat()));
           write('alt_trace.f32', Float32Array.from(labels.alt ? interleave(labels.alt.trace) : new Array(TRACE_STEPS.length * 2).fill(0)));
