@@ -11,11 +11,12 @@ or step by step:
 Runs on Debian's python3-torch (CPU). The model reasons in MolmoAct's three stages:
 
 - a depth tokenizer (VQ-VAE): 40x40 metric depth -> a 10x10 grid of codes from a 128-entry
-  codebook, with its decoder (exported as depth_decoder.onnx for inspection);
-- perceive: image -> a spatial feature map (flattened to `features`) and depth-token logits,
-  trained to predict the tokenizer's codes of the frame's depth;
+  codebook (unused codes are moved back onto the data while it trains), with its decoder (exported
+  as depth_decoder.onnx for inspection);
+- perceive: 160x120 image -> a stride-4 feature map (flattened to `features`) and depth-token
+  logits, trained to predict the tokenizer's codes of the frame's depth;
 - plan: features + instruction + joint positions -> the visual trace (5 points, soft-argmax over
-  heatmaps, written as logits over 256 bins);
+  heatmaps trained with a heatmap cross-entropy, written as logits over 256 bins);
 - act: features + trace + joint positions -> an 8-step chunk of end-effector deltas and gripper.
   The act stage is conditioned on the trace only (it never sees the instruction) and is trained on
   the expert's trace, on perturbed and predicted traces, and on traces to other objects with the
@@ -50,6 +51,9 @@ DEPTH_SCALE = 1.5  # metres mapped to 1 for the tokenizer
 CODES = 128
 GRID = 10
 FEATURE_CHANNELS = 16
+PLAN_CHANNELS = 24
+# Spread (feature-map cells) of the target heatmap that trains each trace point's localisation.
+HEATMAP_SIGMA = 0.8
 
 
 def log(message):
@@ -158,28 +162,33 @@ class DepthDecoder(nn.Module):
 
 
 class Perceive(nn.Module):
+    """Image -> a stride-4 feature map (fine enough to place a trace point within a few pixels)
+    and depth-token logits. A stride-8 trunk sees the wider context; it is upsampled and added to
+    the stride-4 map, as in a feature pyramid."""
+
     def __init__(self, height, width):
         super().__init__()
-        self.register_buffer('mean', torch.tensor(MEAN).view(1, 3, 1, 1))
-        self.trunk = nn.Sequential(
+        self.fine = nn.Sequential(
             nn.Conv2d(5, 16, 3, 2, 1), nn.ReLU(),
-            nn.Conv2d(16, 32, 3, 2, 1), nn.ReLU(),
-            nn.Conv2d(32, 32, 3, 2, 1), nn.ReLU(),
-            nn.Conv2d(32, 32, 3, 1, 1), nn.ReLU(),
+            nn.Conv2d(16, 24, 3, 2, 1), nn.ReLU(),
         )
-        self.to_features = nn.Conv2d(32, FEATURE_CHANNELS, 1)
+        self.coarse = nn.Sequential(
+            nn.Conv2d(24, 32, 3, 2, 1), nn.ReLU(),
+            nn.Conv2d(32, 32, 3, 1, 2, dilation=2), nn.ReLU(),
+        )
+        self.lateral = nn.Conv2d(24, FEATURE_CHANNELS, 1)
+        self.top_down = nn.Conv2d(32, FEATURE_CHANNELS, 1)
         self.depth_head = nn.Conv2d(32, CODES, 1)
-        self.map_height = height // 8
-        self.map_width = width // 8
-
-    def feature_map(self, image):
-        x = torch.cat([image, coordinate_channels(image.shape[0], image.shape[2], image.shape[3], image.device)], 1)
-        return self.trunk(x)
+        self.map_height = height // 4
+        self.map_width = width // 4
 
     def forward(self, image):
-        trunk = self.feature_map(image)
-        features = self.to_features(trunk)
-        depth = F.interpolate(self.depth_head(trunk), size=(GRID, GRID), mode='bilinear', align_corners=False)
+        x = torch.cat([image, coordinate_channels(image.shape[0], image.shape[2], image.shape[3], image.device)], 1)
+        fine = self.fine(x)
+        coarse = self.coarse(fine)
+        up = F.interpolate(self.top_down(coarse), size=fine.shape[2:], mode='nearest')
+        features = F.relu(self.lateral(fine) + up)
+        depth = F.interpolate(self.depth_head(coarse), size=(GRID, GRID), mode='bilinear', align_corners=False)
         depth_logits = depth.flatten(2).transpose(1, 2)  # [B, 100, 128]
         return features.flatten(1), depth_logits
 
@@ -195,26 +204,46 @@ def soft_argmax(heatmaps):
     return torch.stack([x, y], dim=2)
 
 
+def heatmap_cross_entropy(heatmaps, points):
+    """Cross-entropy of each point's heatmap against a small Gaussian around the true point
+    ([B, K, 2] in [0, 1]): a dense localisation signal that trains far faster than the soft-argmax's
+    coordinate error alone."""
+    b, k, h, w = heatmaps.shape
+    xs = torch.linspace(0, 1, w, device=heatmaps.device).view(1, 1, 1, w)
+    ys = torch.linspace(0, 1, h, device=heatmaps.device).view(1, 1, h, 1)
+    dx = (xs - points[:, :, 0].view(b, k, 1, 1)) * (w - 1)
+    dy = (ys - points[:, :, 1].view(b, k, 1, 1)) * (h - 1)
+    target = torch.exp(-(dx * dx + dy * dy) / (2 * HEATMAP_SIGMA * HEATMAP_SIGMA)).flatten(2)
+    target = target / target.sum(2, keepdim=True)
+    return -(target * F.log_softmax(heatmaps.flatten(2), dim=2)).sum(2).mean()
+
+
 def gaussian_logits(values, bins, width):
     """Values in [0, 1] (trace) or [-1, 1] (actions) written as logits over bins, peaked at the value."""
     return -((bins - values.unsqueeze(-1)) ** 2) / (2 * width * width)
 
 
 class Plan(nn.Module):
+    """Features + instruction + joints -> one heatmap per trace point on the feature grid; the
+    point is the heatmap's soft-argmax. Dilated convolutions let each heatmap see the gripper, the
+    named object and the goal at once."""
+
     def __init__(self, vocabulary_size, map_height, map_width, points):
         super().__init__()
         self.map_height, self.map_width, self.points = map_height, map_width, points
         self.embedding = nn.Embedding(vocabulary_size, 32)
         self.gru = nn.GRU(32, 64, batch_first=True)
         self.proprio = nn.Sequential(nn.Linear(7, 32), nn.ReLU())
-        self.film = nn.Linear(96, 64)
-        self.conv1 = nn.Conv2d(FEATURE_CHANNELS + 2, 32, 3, 1, 1)
-        self.conv2 = nn.Conv2d(32, 32, 3, 1, 1)
-        self.conv3 = nn.Conv2d(32, 32, 3, 1, 1)
-        self.head = nn.Conv2d(32, points, 1)
+        self.film = nn.Linear(96, 2 * PLAN_CHANNELS)
+        self.conv1 = nn.Conv2d(FEATURE_CHANNELS + 2, PLAN_CHANNELS, 3, 1, 1)
+        self.context = nn.ModuleList(
+            [nn.Conv2d(PLAN_CHANNELS, PLAN_CHANNELS, 3, 1, d, dilation=d) for d in (2, 4, 8)]
+        )
+        self.refine = nn.Conv2d(PLAN_CHANNELS, PLAN_CHANNELS, 3, 1, 1)
+        self.head = nn.Conv2d(PLAN_CHANNELS, points, 1)
         self.register_buffer('bins', torch.arange(256, dtype=torch.float32))
 
-    def coordinates(self, features, instruction, proprio):
+    def heatmaps(self, features, instruction, proprio):
         b = features.shape[0]
         fmap = features.view(b, FEATURE_CHANNELS, self.map_height, self.map_width)
         _, hidden = self.gru(self.embedding(instruction))
@@ -222,10 +251,14 @@ class Plan(nn.Module):
         gamma, beta = self.film(condition).chunk(2, dim=1)
         x = torch.cat([fmap, coordinate_channels(b, self.map_height, self.map_width, features.device)], 1)
         x = F.relu(self.conv1(x))
-        x = F.relu(x * (1 + gamma.view(b, 32, 1, 1)) + beta.view(b, 32, 1, 1))
-        x = F.relu(self.conv2(x))
-        x = F.relu(self.conv3(x))
-        return soft_argmax(self.head(x))  # [B, points, 2] in [0, 1]
+        x = F.relu(x * (1 + gamma.view(b, -1, 1, 1)) + beta.view(b, -1, 1, 1))
+        for conv in self.context:
+            x = F.relu(x + conv(x))
+        x = F.relu(self.refine(x))
+        return self.head(x)  # [B, points, H, W]
+
+    def coordinates(self, features, instruction, proprio):
+        return soft_argmax(self.heatmaps(features, instruction, proprio))  # [B, points, 2] in [0, 1]
 
     def forward(self, features, instruction, proprio):
         coords = self.coordinates(features, instruction, proprio)
@@ -236,12 +269,12 @@ class Act(nn.Module):
     def __init__(self, map_height, map_width, points, chunk):
         super().__init__()
         self.map_height, self.map_width, self.points, self.chunk = map_height, map_width, points, chunk
-        self.conv1 = nn.Conv2d(FEATURE_CHANNELS + 2 + points, 32, 3, 1, 1)
-        self.conv2 = nn.Conv2d(32, 32, 3, 2, 1)
+        self.conv1 = nn.Conv2d(FEATURE_CHANNELS + 2 + points, 24, 3, 2, 1)
+        self.conv2 = nn.Conv2d(24, 32, 3, 2, 1)
         self.conv3 = nn.Conv2d(32, 32, 3, 1, 1)
-        pooled = 32 * ((map_height + 1) // 2) * ((map_width + 1) // 2)
+        pooled = 32 * ((((map_height + 1) // 2) + 1) // 2) * ((((map_width + 1) // 2) + 1) // 2)
         self.mlp = nn.Sequential(
-            nn.Linear(pooled + points * 2 + 7, 256), nn.ReLU(),
+            nn.Linear(pooled + points * 2 + (points - 1) * 2 + 7, 256), nn.ReLU(),
             nn.Linear(256, 256), nn.ReLU(),
             nn.Linear(256, chunk * 7),
         )
@@ -256,12 +289,15 @@ class Act(nn.Module):
         # Each trace point as a heatmap on the feature grid, so convolutions see where it lies.
         dx = grid[:, 0:1] - trace[:, :, 0].view(b, self.points, 1, 1)
         dy = grid[:, 1:2] - trace[:, :, 1].view(b, self.points, 1, 1)
-        marks = torch.exp(-(dx * dx + dy * dy) / (2 * 0.06 * 0.06))
+        marks = torch.exp(-(dx * dx + dy * dy) / (2 * 0.04 * 0.04))
         x = torch.cat([fmap, grid, marks], 1)
         x = F.relu(self.conv1(x))
         x = F.relu(self.conv2(x))
         x = F.relu(self.conv3(x))
-        x = torch.cat([x.flatten(1), trace.flatten(1), proprio], 1)
+        # The path relative to the fingers, magnified: the last few centimetres of an approach are
+        # only a few pixels in the image, yet decide whether the grasp closes on the object.
+        relative = (trace[:, 1:] - trace[:, :1]).flatten(1) * 10
+        x = torch.cat([x.flatten(1), trace.flatten(1), relative, proprio], 1)
         return torch.tanh(self.mlp(x)).view(b, self.chunk, 7)
 
     def forward(self, features, trace, proprio):
@@ -288,13 +324,14 @@ def train_tokenizer(depth, args, rng):
         z = tokenizer.encoder(sample).permute(0, 2, 3, 1).reshape(-1, 16)
         tokenizer.codebook.weight.copy_(z[torch.from_numpy(rng.choice(len(z), CODES, replace=False))])
     optimiser = torch.optim.Adam(tokenizer.parameters(), lr=2e-3)
+    usage = torch.zeros(CODES, dtype=torch.long)
     steps = 0
     for epoch in range(args.tokenizer_epochs):
         total = 0.0
         count = 0
         for index in batches(len(depth), 128, rng):
             target = torch.from_numpy(depth[index] / DEPTH_SCALE).unsqueeze(1)
-            reconstruction, _, vq_loss = tokenizer(target)
+            reconstruction, codes, vq_loss = tokenizer(target)
             loss = F.l1_loss(reconstruction, target) + vq_loss
             optimiser.zero_grad()
             loss.backward()
@@ -302,6 +339,10 @@ def train_tokenizer(depth, args, rng):
             total += loss.item()
             count += 1
             steps += 1
+            usage[codes.flatten()] += 1
+            if steps % 50 == 0:
+                revive_dead_codes(tokenizer, target, usage)
+                usage.zero_()
         log(f'  epoch {epoch + 1}/{args.tokenizer_epochs}: loss {total / count:.4f}')
     tokenizer.eval()
     with torch.no_grad():
@@ -319,8 +360,22 @@ def train_tokenizer(depth, args, rng):
     return tokenizer, codes.astype(np.int64), {'codes_used': used, 'reconstruction_error_mm': round(error * 1000, 2)}
 
 
+def revive_dead_codes(tokenizer, depth, usage):
+    """Codes no encoder output chose in the last batches are moved onto random encoder outputs of
+    this batch, so that the codebook keeps all of its entries in use (VQ codebooks otherwise
+    collapse to a handful of codes)."""
+    dead = torch.nonzero(usage == 0).flatten()
+    if len(dead) == 0:
+        return
+    with torch.no_grad():
+        z = tokenizer.encoder(depth).permute(0, 2, 3, 1).reshape(-1, 16)
+        pick = torch.randint(len(z), (len(dead),))
+        tokenizer.codebook.weight[dead] = z[pick] + 0.01 * torch.randn(len(dead), 16)
+
+
 def prepare_images(rgb):
-    x = torch.from_numpy(rgb).permute(0, 3, 1, 2).float() / 255
+    """uint8 [B, H, W, 3] -> normalised float [B, 3, H, W], as the runtime's preprocessing does."""
+    x = rgb.permute(0, 3, 1, 2).float() / 255
     return (x - torch.tensor(MEAN).view(1, 3, 1, 1)) / torch.tensor(STD).view(1, 3, 1, 1)
 
 
@@ -356,7 +411,9 @@ def main():
     train_index = np.nonzero(~held_out)[0]
     test_index = np.nonzero(held_out)[0]
 
-    images = prepare_images(data['rgb'])
+    # Images stay uint8 (one float copy of 30,000 frames would not fit in memory); each batch is
+    # normalised as it is drawn.
+    rgb = torch.from_numpy(data['rgb'])
     proprio = torch.from_numpy(data['proprio'])
     instruction = torch.from_numpy(data['instruction'].astype(np.int64))
     trace = torch.from_numpy(data['trace'] / 255.0).float()
@@ -379,14 +436,16 @@ def main():
     history = []
 
     def losses(index, training):
-        image = images[index]
+        image = prepare_images(rgb[index])
         if training:
             # Small photometric changes: brightness per image.
             image = image + (torch.rand(len(index), 1, 1, 1) - 0.5) * 0.4
         features, depth_logits = perceive(image)
         depth_loss = F.cross_entropy(depth_logits.reshape(-1, CODES), codes[index].reshape(-1))
-        predicted = plan.coordinates(features, instruction[index], proprio[index])
+        heatmaps = plan.heatmaps(features, instruction[index], proprio[index])
+        predicted = soft_argmax(heatmaps)
         trace_loss = F.l1_loss(predicted, trace[index]) * 255
+        heatmap_loss = heatmap_cross_entropy(heatmaps, trace[index])
         # The act stage's trace: the expert's (jittered), the plan's own, or one to another object.
         source = torch.rand(len(index))
         given = trace[index] + torch.randn_like(trace[index]) * (2.0 / 255)
@@ -398,7 +457,7 @@ def main():
         target[use_other] = alt_actions[index][use_other]
         act_values = act.values(features, given.clamp(0, 1), proprio[index])
         action_loss = F.l1_loss(act_values, target) * 10
-        return depth_loss, trace_loss, action_loss, act_values, target
+        return depth_loss, trace_loss, heatmap_loss, action_loss, act_values, target
 
     for epoch in range(args.epochs):
         modules.train()
@@ -406,8 +465,8 @@ def main():
         count = 0
         for index in batches(len(train_index), args.batch, rng):
             index = torch.from_numpy(train_index[index])
-            depth_loss, trace_loss, action_loss, _, _ = losses(index, True)
-            loss = 0.3 * depth_loss + 0.05 * trace_loss + action_loss
+            depth_loss, trace_loss, heatmap_loss, action_loss, _, _ = losses(index, True)
+            loss = 0.3 * depth_loss + 0.1 * trace_loss + heatmap_loss + action_loss
             optimiser.zero_grad()
             loss.backward()
             nn.utils.clip_grad_norm_(modules.parameters(), 5.0)
@@ -466,7 +525,7 @@ def evaluate(modules, losses, index, batch):
     with torch.no_grad():
         for i in range(0, len(index), batch):
             part = torch.from_numpy(index[i:i + batch])
-            depth_loss, trace_loss, action_loss, values, target = losses(part, False)
+            depth_loss, trace_loss, _, action_loss, values, target = losses(part, False)
             sums += [depth_loss.item() * len(part), trace_loss.item() * len(part), action_loss.item() * len(part)]
             gripper_right += ((values[..., 6] > 0.5) == (target[..., 6] > 0.5)).sum().item()
             total += values[..., 6].numel()

@@ -13,8 +13,8 @@ const HELP = `usage: molmoact-ros dataset --out DIR [options]
   --out DIR         folder to write (created; files in it are replaced)
   --episodes N      expert episodes (default 800)
   --seed S          seed of the worlds, tasks and noise (default 1); the same seed writes the same bytes
-  --width W         model input width (default 128)
-  --height H        model input height (default 96)
+  --width W         model input width (default 160)
+  --height H        model input height (default 120)
   --every N         control steps between recorded frames (default 2)
   --noise M         standard deviation of the noise on executed moves, metres (default 0.0015)
   --driver DIR      DAgger: this model drives (the expert only labels), except for a share of
@@ -31,8 +31,8 @@ export async function runDataset(argv: string[]): Promise<number> {
         out: { type: 'string' },
         episodes: { type: 'string', default: '800' },
         seed: { type: 'string', default: '1' },
-        width: { type: 'string', default: '128' },
-        height: { type: 'string', default: '96' },
+        width: { type: 'string', default: '160' },
+        height: { type: 'string', default: '120' },
         every: { type: 'string', default: '2' },
         noise: { type: 'string', default: '0.0015' },
         driver: { type: 'string' },

@@ -8,6 +8,8 @@
  *   molmoact-ros sim      closed-loop episodes in the tabletop world
  *   molmoact-ros dataset  expert demonstrations in the tabletop world, for training
  */
+import { ReasonerInitError } from '../reasoning/reasoner.js';
+
 const USAGE = `usage: molmoact-ros <command> [options]
 
 commands:
@@ -69,7 +71,10 @@ main(process.argv.slice(2)).then(
     process.exitCode = code;
   },
   (err: unknown) => {
-    console.error(`molmoact-ros: ${(err as Error).stack ?? String(err)}`);
+    // A model that cannot be loaded is the user's to fix, and its message says how: one line.
+    // Anything else is a bug, and its stack is what a report needs.
+    const message = err instanceof ReasonerInitError ? err.message : ((err as Error).stack ?? String(err));
+    console.error(`molmoact-ros: ${message}`);
     process.exitCode = 1;
   },
 );

@@ -100,9 +100,10 @@ export class TabletopWorld {
     this.objects = objects;
     this.plate = plate;
     this.q = Float64Array.from(READY_POSE);
-    // A third-person camera in front of the robot, looking back at it and down at the table.
-    this.camera = new PinholeCamera(560, 560, 319.5, 239.5, 640, 480);
-    this.worldFromCamera = lookAt([1.2, 0, 0.75], [0.42, 0, 0.24]);
+    // A third-person camera in front of the robot, looking back at it and steeply down at the
+    // table, so that objects are large in the frame and visible in front of the fingers at a grasp.
+    this.camera = new PinholeCamera(520, 520, 319.5, 239.5, 640, 480);
+    this.worldFromCamera = lookAt([0.9, 0, 0.9], [0.4, 0, 0.1]);
     this.cameraFromWorld = invert(identity(), this.worldFromCamera);
     this.linkChains = ['panda_link2', 'panda_link3', 'panda_link4', 'panda_link5', 'panda_link6', 'panda_link7', 'panda_hand'].map(
       (link) => new KinematicChain(arm.robot, 'panda_link0', link),
