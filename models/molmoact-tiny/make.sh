@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# The whole molmoact-tiny recipe, from nothing to the committed model (about 55 minutes on two
-# CPU cores). Run from the package folder after `npm ci && npm run build` (or `npm run models:molmoact-tiny`).
+# The whole molmoact-tiny recipe, from nothing to the committed model (about 46 minutes on two
+# CPU cores, as measured for the committed model). Run from the package folder after
+# `npm ci && npm run build` (or `npm run models:molmoact-tiny`).
 #
 # 1. demonstrations of the scripted expert (seed 1, 800 episodes);
 # 2. a first model trained on them;

@@ -168,6 +168,8 @@ class Perceive(nn.Module):
 
     def __init__(self, height, width):
         super().__init__()
+        if height % 4 or width % 4:
+            raise SystemExit(f'the dataset image is {width}x{height}; the feature map needs both sides divisible by 4')
         self.fine = nn.Sequential(
             nn.Conv2d(5, 16, 3, 2, 1), nn.ReLU(),
             nn.Conv2d(16, 24, 3, 2, 1), nn.ReLU(),
@@ -265,6 +267,11 @@ class Plan(nn.Module):
         return gaussian_logits(coords * 255, self.bins, 1.0)  # [B, points, 2, 256]
 
 
+def halved(size):
+    """Size of a map after a 3x3 convolution with stride 2 and padding 1."""
+    return (size + 1) // 2
+
+
 class Act(nn.Module):
     def __init__(self, map_height, map_width, points, chunk):
         super().__init__()
@@ -272,7 +279,8 @@ class Act(nn.Module):
         self.conv1 = nn.Conv2d(FEATURE_CHANNELS + 2 + points, 24, 3, 2, 1)
         self.conv2 = nn.Conv2d(24, 32, 3, 2, 1)
         self.conv3 = nn.Conv2d(32, 32, 3, 1, 1)
-        pooled = 32 * ((((map_height + 1) // 2) + 1) // 2) * ((((map_width + 1) // 2) + 1) // 2)
+        # Two stride-2 convolutions: each halves the map, rounding up.
+        pooled = 32 * halved(halved(map_height)) * halved(halved(map_width))
         self.mlp = nn.Sequential(
             nn.Linear(pooled + points * 2 + (points - 1) * 2 + 7, 256), nn.ReLU(),
             nn.Linear(256, 256), nn.ReLU(),
