@@ -58,7 +58,7 @@ describe('reasoning/manifest', () => {
     expect(m.instruction.maxTokens).to.equal(16);
     expect(m.instruction.vocabulary.slice(0, 3)).to.deep.equal(['<pad>', '<unk>', 'pick']);
     expect(m.instruction.vocabulary).to.include.members(['on', 'red', 'block', 'towel']);
-    expect(m.proprio.dim).to.equal(7);
+    expect(m.proprio).to.deep.equal({ dim: 7, gripper: false });
     expect(m.depth).to.deep.equal({ rows: 10, cols: 10, codebook: 128 });
     expect(m.trace).to.deep.equal({ points: 5, bins: 256 });
     expect(m.action).to.deep.equal({ space: 'joint_delta', dim: 7, chunk: 8, bins: 256 });
@@ -118,6 +118,8 @@ describe('reasoning/manifest', () => {
     ['duplicate word', (d) => d.instruction.vocabulary.push('red'), 'instruction.vocabulary[50]', /duplicate/],
     ['no max_tokens', (d) => delete d.instruction.max_tokens, 'instruction.max_tokens', /missing/],
     ['negative proprio dim', (d) => (d.proprio.dim = -7), 'proprio.dim', />= 1/],
+    ['proprio gripper as a string', (d) => (d.proprio.gripper = 'yes'), 'proprio.gripper', /true or false, got string "yes"/],
+    ['proprio of the gripper alone', (d) => Object.assign(d.proprio, { dim: 1, gripper: true }), 'proprio.dim', /at least 2/],
     ['no depth section', (d) => delete d.depth, 'depth', /missing/],
     ['depth as a list', (d) => (d.depth = [10, 10, 128]), 'depth', /mapping, got a list/],
     ['trace with 128 bins', (d) => (d.trace.bins = 128), 'trace.bins', /expected 256/],

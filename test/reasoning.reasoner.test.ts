@@ -20,7 +20,7 @@ describe('Reasoner (onnxruntime inside the worker thread)', function () {
     steps.length = 0;
     errors.length = 0;
     reasoner = new Reasoner({
-      init: { modelDir, jointNames: JOINTS, intraOpThreads: 1 },
+      init: { modelDir, proprio: { jointNames: JOINTS, gripper: null }, intraOpThreads: 1 },
       handlers: { onStep: (s) => steps.push(s), onError: (kind, error) => errors.push({ kind, error }) },
       stepTimeoutMs,
       restartDelayMs: 20,
@@ -104,6 +104,22 @@ describe('Reasoner (onnxruntime inside the worker thread)', function () {
     await waitFor('timeout', () => errors.some((e) => /longer than 1 ms/.test(e.error.message)));
     expect(reasoner.stats.failed).to.equal(1);
     await waitFor('restart', () => reasoner.stats.restarts >= 1);
+  });
+
+  it('rejects start() when joint_names cannot feed the model its proprioception', async () => {
+    const mismatched = new Reasoner({
+      init: { modelDir: resolvePackagePath('models/test-tiny'), proprio: { jointNames: JOINTS.slice(0, 6), gripper: null }, intraOpThreads: 1 },
+      handlers: { onStep: () => undefined, onError: () => undefined },
+    });
+    let caught: unknown;
+    try {
+      await mismatched.start();
+    } catch (err) {
+      caught = err;
+    }
+    await mismatched.close();
+    expect(caught).to.be.instanceOf(ReasonerInitError);
+    expect((caught as Error).message).to.match(/proprio: the model takes 7 proprioception values, but joint_names gives 6 joint positions/);
   });
 
   it('rejects start() with a clear error when the model cannot be loaded', async () => {

@@ -8,7 +8,7 @@ import { SteppingReasoner } from '../src/reasoning/stepping_reasoner.js';
 import { ExpertPolicy, ModelPolicy, runEpisode, type FrameRecord } from '../src/sim/episode.js';
 import { writeDataset } from '../src/sim/dataset.js';
 import { sampleTask, makeTask, TASK_KINDS } from '../src/sim/tasks.js';
-import { defaultSettings, PANDA_JOINTS, TabletopWorld } from '../src/sim/world.js';
+import { defaultSettings, pandaProprioSource, TabletopWorld } from '../src/sim/world.js';
 import { seededRandom } from '../src/util/random.js';
 
 describe('sim/episode', function () {
@@ -29,7 +29,7 @@ describe('sim/episode', function () {
   });
 
   it('runs a model through the Reasoner worker and records what it saw, the trace and the trajectory', async () => {
-    const reasoner = await SteppingReasoner.start(resolvePackagePath('models/test-tiny'), PANDA_JOINTS, 1);
+    const reasoner = await SteppingReasoner.start(resolvePackagePath('models/test-tiny'), pandaProprioSource(), 1);
     try {
       const world = TabletopWorld.create({ seed: 3 });
       const task = makeTask(world, 'pick', 0);
@@ -85,5 +85,12 @@ describe('sim/dataset', function () {
       expect([0, 1]).to.include(actions[i + 6]);
     }
     expect(existsSync(join(a, 'alt_valid.u8'))).to.equal(true);
+    // Proprioception: 7 joints, then the gripper's opening, open (1) at the start of every episode.
+    expect(meta.proprio_dim).to.equal(8);
+    const proprio = new Float32Array(new Uint8Array(readFileSync(join(a, 'proprio.f32'))).buffer);
+    const openings = Array.from({ length: meta.frames }, (_, i) => proprio[i * 8 + 7]);
+    expect(openings[0]).to.equal(1);
+    expect(Math.min(...openings)).to.be.within(0, 0.9); // closed on the object in some frames
+    expect(Math.max(...openings)).to.equal(1);
   });
 });

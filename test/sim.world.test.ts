@@ -49,13 +49,21 @@ describe('sim/world', () => {
       expect(solution.converged).to.equal(true);
       world.setJoints(solution.q);
     };
+    // The finger joints are published as a Panda does: open 0.04 m each, closed on nothing, or on the object.
+    const fingers = (): number[] => {
+      const joints = world.messages(0).joints;
+      return ['panda_finger_joint1', 'panda_finger_joint2'].map((name) => joints.position[joints.name.indexOf(name)]);
+    };
+    expect(fingers()).to.deep.equal([0.04, 0.04]);
     // Closing far from everything holds nothing.
     world.setGripper(true);
     expect(world.heldObject()).to.equal(null);
+    expect(fingers()[0]).to.be.below(0.005);
     world.setGripper(false);
     reach([object.position[0], object.position[1], object.position[2]]);
     world.setGripper(true);
     expect(world.heldObject()).to.equal(object);
+    expect(fingers()[0]).to.be.within(0.015, 0.03);
     reach([world.plate.position[0], world.plate.position[1], 0.2]);
     expect(object.position[2]).to.be.closeTo(0.2, 0.002);
     world.setGripper(false);

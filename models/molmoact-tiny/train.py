@@ -15,9 +15,10 @@ Runs on Debian's python3-torch (CPU). The model reasons in MolmoAct's three stag
   as depth_decoder.onnx for inspection);
 - perceive: 160x120 image -> a stride-4 feature map (flattened to `features`) and depth-token
   logits, trained to predict the tokenizer's codes of the frame's depth;
-- plan: features + instruction + joint positions -> the visual trace (5 points, soft-argmax over
-  heatmaps trained with a heatmap cross-entropy, written as logits over 256 bins);
-- act: features + trace + joint positions -> an 8-step chunk of end-effector deltas and gripper.
+- plan: features + instruction + proprioception (joints and the gripper's opening) -> the
+  visual trace (5 points, soft-argmax over heatmaps trained with a heatmap cross-entropy,
+  written as logits over 256 bins);
+- act: features + trace + proprioception -> an 8-step chunk of end-effector deltas and gripper.
   The act stage is conditioned on the trace only (it never sees the instruction) and is trained on
   the expert's trace, on perturbed and predicted traces, and on traces to other objects with the
   matching actions, so that an edited trace steers the arm.
@@ -230,12 +231,12 @@ class Plan(nn.Module):
     point is the heatmap's soft-argmax. Dilated convolutions let each heatmap see the gripper, the
     named object and the goal at once."""
 
-    def __init__(self, vocabulary_size, map_height, map_width, points):
+    def __init__(self, vocabulary_size, map_height, map_width, points, proprio_dim):
         super().__init__()
         self.map_height, self.map_width, self.points = map_height, map_width, points
         self.embedding = nn.Embedding(vocabulary_size, 32)
         self.gru = nn.GRU(32, 64, batch_first=True)
-        self.proprio = nn.Sequential(nn.Linear(7, 32), nn.ReLU())
+        self.proprio = nn.Sequential(nn.Linear(proprio_dim, 32), nn.ReLU())
         self.film = nn.Linear(96, 2 * PLAN_CHANNELS)
         self.conv1 = nn.Conv2d(FEATURE_CHANNELS + 2, PLAN_CHANNELS, 3, 1, 1)
         self.context = nn.ModuleList(
@@ -273,7 +274,7 @@ def halved(size):
 
 
 class Act(nn.Module):
-    def __init__(self, map_height, map_width, points, chunk):
+    def __init__(self, map_height, map_width, points, chunk, proprio_dim):
         super().__init__()
         self.map_height, self.map_width, self.points, self.chunk = map_height, map_width, points, chunk
         self.conv1 = nn.Conv2d(FEATURE_CHANNELS + 2 + points, 24, 3, 2, 1)
@@ -282,7 +283,7 @@ class Act(nn.Module):
         # Two stride-2 convolutions: each halves the map, rounding up.
         pooled = 32 * halved(halved(map_height)) * halved(halved(map_width))
         self.mlp = nn.Sequential(
-            nn.Linear(pooled + points * 2 + (points - 1) * 2 + 7, 256), nn.ReLU(),
+            nn.Linear(pooled + points * 2 + (points - 1) * 2 + proprio_dim, 256), nn.ReLU(),
             nn.Linear(256, 256), nn.ReLU(),
             nn.Linear(256, chunk * 7),
         )
@@ -435,8 +436,9 @@ def main():
     points = meta['trace_points']
     chunk = meta['chunk']
     perceive = Perceive(height, width)
-    plan = Plan(len(vocabulary), perceive.map_height, perceive.map_width, points)
-    act = Act(perceive.map_height, perceive.map_width, points, chunk)
+    proprio_dim = meta['proprio_dim']
+    plan = Plan(len(vocabulary), perceive.map_height, perceive.map_width, points, proprio_dim)
+    act = Act(perceive.map_height, perceive.map_width, points, chunk, proprio_dim)
     modules = nn.ModuleList([perceive, plan, act])
     optimiser = torch.optim.AdamW(modules.parameters(), lr=1e-3, weight_decay=1e-4)
     steps_per_epoch = len(train_index) // args.batch
@@ -553,12 +555,15 @@ def export(folder, perceive, plan, act, tokenizer, meta, height, width):
     tokenizer.eval()
     features = FEATURE_CHANNELS * perceive.map_height * perceive.map_width
     points = meta['trace_points']
+    proprio_dim = meta['proprio_dim']
+    # Datasets that record the gripper's opening end their proprioception with it.
+    gripper = 'true' if 'gripper' in (meta.get('proprio_layout') or [''])[-1] else 'false'
     tokens = meta['instruction']['max_tokens']
     graphs = [
         ('perceive', perceive, (torch.zeros(1, 3, height, width),), ['image'], ['features', 'depth_logits']),
-        ('plan', plan, (torch.zeros(1, features), torch.zeros(1, tokens, dtype=torch.int64), torch.zeros(1, 7)),
+        ('plan', plan, (torch.zeros(1, features), torch.zeros(1, tokens, dtype=torch.int64), torch.zeros(1, proprio_dim)),
          ['features', 'instruction', 'proprio'], ['trace_logits']),
-        ('act', act, (torch.zeros(1, features), torch.zeros(1, points, 2), torch.zeros(1, 7)),
+        ('act', act, (torch.zeros(1, features), torch.zeros(1, points, 2), torch.zeros(1, proprio_dim)),
          ['features', 'trace', 'proprio'], ['action_logits']),
         ('depth_decoder', DepthDecoder(tokenizer), (torch.zeros(1, GRID * GRID, dtype=torch.int64),), ['codes'], ['depth']),
     ]
@@ -587,7 +592,9 @@ instruction:
   # Token id = position in this list; 0 must be <pad>, 1 must be <unk>.
   vocabulary: [{vocabulary}]
 proprio:
-  dim: 7
+  # Joint positions (joint_names order){', then the gripper opening (1 open, 0 closed)' if gripper == 'true' else ''}.
+  dim: {proprio_dim}
+  gripper: {gripper}
 depth:
   rows: {GRID}
   cols: {GRID}

@@ -24,6 +24,7 @@ import { OnnxBackend } from '../reasoning/onnx_backend.js';
 import { preprocessImage } from '../reasoning/preprocess.js';
 import { decodeFrame, reasonAboutFrame } from '../reasoning/frame_step.js';
 import { SteppingReasoner } from '../reasoning/stepping_reasoner.js';
+import { proprioSource } from '../reasoning/proprioception.js';
 import { summarizeModel } from '../reasoning/model_summary.js';
 import { buildTraceMarkers } from '../visualize/trace_markers.js';
 import { renderTraceImage } from '../visualize/trace_image.js';
@@ -72,7 +73,12 @@ export async function runBench(argv: string[]): Promise<number> {
   };
 
   const manifest = await loadManifest(modelDir);
-  const camera = new SyntheticCamera(settings.jointNames);
+  // Joint states as a Panda publishes them: the arm, then the gripper's joints (open).
+  const proprio = proprioSource(settings.jointNames, settings.gripper);
+  const gripperJoints = settings.gripper.joints;
+  const camera = new SyntheticCamera([...settings.jointNames, ...gripperJoints], {
+    jointPositions: [...PANDA_READY.slice(0, settings.jointNames.length), ...gripperJoints.map(() => settings.gripper.openPosition)],
+  });
   log(`bench: model ${manifest.name}, 640x480 rgb8 + 16UC1, ${steps} steps, ${threads} inference thread(s)`);
 
   // Phase 1: each part, in-process.
@@ -99,7 +105,7 @@ export async function runBench(argv: string[]): Promise<number> {
     const syncMs = performance.now() - t;
 
     t = performance.now();
-    const decoded = await decodeFrame(frame, settings.jointNames);
+    const decoded = await decodeFrame(frame, proprio, manifest.proprio.gripper);
     const decodeMs = performance.now() - t;
 
     const { step } = await reasonAboutFrame(backend, frame, decoded, { instruction: INSTRUCTION });
@@ -127,7 +133,7 @@ export async function runBench(argv: string[]): Promise<number> {
   }
 
   // Preprocessing alone, with libvips held to one thread: the "one core" figure.
-  const rgb = (await decodeFrame(camera.nextFrame(), settings.jointNames)).rgb;
+  const rgb = (await decodeFrame(camera.nextFrame(), proprio, manifest.proprio.gripper)).rgb;
   const vipsThreads = sharp.concurrency();
   sharp.concurrency(1);
   for (let i = 0; i < warmup + steps; i++) {
@@ -178,7 +184,7 @@ export async function runBench(argv: string[]): Promise<number> {
   if (eeRefused > 0) log(`bench: ${eeRefused} of ${steps} end-effector chunks were refused`);
 
   // Phase 2: whole steps through the worker, as the node runs them.
-  const reasoner = await SteppingReasoner.start(modelDir, settings.jointNames, threads);
+  const reasoner = await SteppingReasoner.start(modelDir, proprio, threads);
   const endToEnd = async (): Promise<{ stepMs: number; transferMs: number }> => {
     const messages = camera.next();
     const t = performance.now();

@@ -11,7 +11,7 @@ import { seededRandom } from '../util/random.js';
 import { ExpertPolicy, ModelPolicy, runEpisode, type FrameRecord, type Policy } from '../sim/episode.js';
 import { writeEpisodeStrip } from '../sim/pictures.js';
 import { sampleTask, TASK_KINDS, type TaskKind } from '../sim/tasks.js';
-import { defaultSettings, PANDA_JOINTS, TabletopWorld } from '../sim/world.js';
+import { defaultSettings, pandaProprioSource, TabletopWorld } from '../sim/world.js';
 import { recordEpisode } from '../sim/episode_recording.js';
 
 const HELP = `usage: molmoact-ros sim [options]
@@ -101,7 +101,7 @@ export async function runSim(argv: string[]): Promise<number> {
   let policy: Policy;
   if (values.policy === 'model') {
     const modelDir = values.model ? resolve(values.model) : settings.modelDir;
-    reasoner = await SteppingReasoner.start(modelDir, PANDA_JOINTS, threads);
+    reasoner = await SteppingReasoner.start(modelDir, pandaProprioSource(settings), threads);
     policy = new ModelPolicy(reasoner);
   } else {
     policy = new ExpertPolicy();

@@ -6,10 +6,10 @@
 import { decodeColorImage, decodeDepthImage } from '../messages/image_codec.js';
 import { decodeCompressedImage } from '../messages/compressed_image.js';
 import { PinholeCamera, liftTrace } from '../messages/camera_model.js';
-import { jointPositions } from '../messages/joint_state.js';
 import type { CompressedImage, Image } from '../messages/types.js';
 import type { ReasoningBackend } from './backend.js';
 import { traceToPixels } from './decode.js';
+import { readProprioception, type ProprioSource } from './proprioception.js';
 import type { DepthImage, Frame, ReasoningStep, RgbImage, TracePoints } from './types.js';
 
 export interface StepTask {
@@ -17,10 +17,13 @@ export interface StepTask {
   traceOverride?: TracePoints;
 }
 
-/** What the model needs before it can start: colour, camera and joints (depth comes later). */
+/** What the model needs before it can start: colour, camera and proprioception (depth comes later). */
 export interface DecodedFrame {
   rgb: RgbImage;
+  /** Arm joint positions, joint_names order. */
   joints: Float64Array;
+  /** What the model takes: the joints, and the gripper's opening if its manifest asks for it. */
+  proprio: Float32Array;
 }
 
 export interface FrameStepResult {
@@ -34,12 +37,12 @@ export function isCompressed(msg: Image | CompressedImage): msg is CompressedIma
 }
 
 /** Decodes what the model needs from a frame (throws MessageError on malformed input). */
-export async function decodeFrame(frame: Frame, jointNames: string[]): Promise<DecodedFrame> {
+export async function decodeFrame(frame: Frame, source: ProprioSource, withGripper: boolean): Promise<DecodedFrame> {
   // Cheap checks first, so a frame that cannot be used costs no image decoding.
-  const joints = jointPositions(frame.joints, jointNames);
+  const { joints, proprio } = readProprioception(frame.joints, source, withGripper);
   PinholeCamera.fromCameraInfo(frame.cameraInfo); // throws on a broken camera model
   const rgb = isCompressed(frame.rgb) ? await decodeCompressedImage(frame.rgb) : decodeColorImage(frame.rgb);
-  return { rgb, joints };
+  return { rgb, joints, proprio };
 }
 
 /** Runs the backend on a decoded frame and places the trace in pixels and in 3-D. */
@@ -49,11 +52,11 @@ export async function reasonAboutFrame(
   decoded: DecodedFrame,
   task: StepTask,
 ): Promise<FrameStepResult> {
-  const { rgb, joints } = decoded;
+  const { rgb, joints, proprio } = decoded;
   const running = backend.step({
     rgb,
     instruction: task.instruction,
-    proprio: Float32Array.from(joints),
+    proprio,
     traceOverride: task.traceOverride,
   });
   // The depth is needed only after the model has answered: decode it while the image is being

@@ -65,6 +65,15 @@ export interface ActionStatistics {
   mask: boolean[];
 }
 
+/**
+ * What the plan and act graphs take as proprioception: the arm's joint positions (joint_names
+ * order), then, when `gripper` is set, the gripper's opening (1 open, 0 closed) as the last value.
+ */
+export interface ProprioSpec {
+  dim: number;
+  gripper: boolean;
+}
+
 export interface ModelManifest {
   /** Absolute path of the model folder and of its manifest file. */
   dir: string;
@@ -76,7 +85,7 @@ export interface ModelManifest {
   graphs?: StageGraphs;
   input: InputSpec;
   instruction: InstructionSpec;
-  proprio: { dim: number };
+  proprio: ProprioSpec;
   depth: { rows: number; cols: number; codebook: number };
   /** MolmoAct traces are integer coordinates in [0, 256), so `bins` is always 256. */
   trace: { points: number; bins: number };
@@ -183,7 +192,7 @@ export function parseManifest(doc: unknown, dir: string, file: string): ModelMan
       std: v.positiveArray(input, 'std', 3, 'input') as [number, number, number],
     },
     instruction: { vocabulary, maxTokens: v.integer(instruction, 'max_tokens', 1, 'instruction') },
-    proprio: { dim: v.integer(proprio, 'dim', 1, 'proprio') },
+    proprio: proprioSpec(v, proprio),
     depth: {
       rows: v.integer(depth, 'rows', 1, 'depth'),
       cols: v.integer(depth, 'cols', 1, 'depth'),
@@ -203,6 +212,13 @@ function parseStatistics(v: Validator, stats: Record<string, unknown>, dim: numb
     if (low > q99[i]) v.fail(`statistics.q01[${i}]`, `expected <= statistics.q99[${i}] (${q99[i]}), got ${low}`);
   });
   return { q01, q99, mask };
+}
+
+function proprioSpec(v: Validator, proprio: Record<string, unknown>): ProprioSpec {
+  const dim = v.integer(proprio, 'dim', 1, 'proprio');
+  const gripper = proprio.gripper === undefined ? false : v.boolean(proprio, 'gripper', 'proprio');
+  if (gripper && dim < 2) v.fail('proprio.dim', `expected at least 2 (joints and the gripper's opening), got ${dim}`);
+  return { dim, gripper };
 }
 
 function checkVocabulary(v: Validator, vocabulary: string[]): void {
@@ -253,6 +269,12 @@ class Validator {
     const value = this.present(obj, key, parent, 'an integer');
     if (typeof value !== 'number' || !Number.isInteger(value)) this.fail(join(parent, key), `expected an integer, got ${describe(value)}`);
     if (value < min) this.fail(join(parent, key), `expected an integer >= ${min}, got ${value}`);
+    return value;
+  }
+
+  boolean(obj: Record<string, unknown>, key: string, parent = ''): boolean {
+    const value = this.present(obj, key, parent, 'true or false');
+    if (typeof value !== 'boolean') this.fail(join(parent, key), `expected true or false, got ${describe(value)}`);
     return value;
   }
 

@@ -6,6 +6,7 @@ import { Reasoner } from './reasoner.js';
 import type { StepTask } from './frame_step.js';
 import type { Frame, ReasoningStep } from './types.js';
 import type { ModelSummary } from './worker_protocol.js';
+import type { ProprioSource } from './proprioception.js';
 
 export interface SteppedResult {
   step: ReasoningStep;
@@ -20,10 +21,10 @@ export class SteppingReasoner {
     readonly model: ModelSummary,
   ) {}
 
-  static async start(modelDir: string, jointNames: string[], intraOpThreads: number): Promise<SteppingReasoner> {
+  static async start(modelDir: string, proprio: ProprioSource, intraOpThreads: number): Promise<SteppingReasoner> {
     let self: SteppingReasoner | null = null;
     const reasoner = new Reasoner({
-      init: { modelDir, jointNames, intraOpThreads },
+      init: { modelDir, proprio, intraOpThreads },
       handlers: {
         onStep: (step, timing) => self?.settle((p) => p.resolve({ step, timing })),
         onError: (kind, error) => {

@@ -4,9 +4,10 @@
  */
 import { parentPort } from 'node:worker_threads';
 import { createBackend, type ReasoningBackend } from './backend.js';
-import { loadManifest } from './manifest.js';
+import { loadManifest, ManifestError, type ModelManifest } from './manifest.js';
 import { summarizeModel } from './model_summary.js';
 import { decodeFrame, reasonAboutFrame, type DecodedFrame } from './frame_step.js';
+import { proprioMismatch, type ProprioSource } from './proprioception.js';
 import type { DepthImage, ReasoningStep } from './types.js';
 import { renderTraceImage } from '../visualize/trace_image.js';
 import { colorizeDepth } from '../visualize/depth_image.js';
@@ -16,7 +17,8 @@ if (!parentPort) throw new Error('worker.js must run as a worker thread (the Rea
 const port = parentPort;
 
 let backend: ReasoningBackend | null = null;
-let jointNames: string[] = [];
+let manifest: ModelManifest | null = null;
+let proprioSource: ProprioSource = { jointNames: [], gripper: null };
 
 function post(message: FromWorker, transfer: ArrayBuffer[] = []): void {
   port.postMessage(message, transfer);
@@ -25,10 +27,13 @@ function post(message: FromWorker, transfer: ArrayBuffer[] = []): void {
 port.on('message', async (message: ToWorker) => {
   if (message.type === 'init') {
     try {
-      const manifest = await loadManifest(message.init.modelDir);
-      backend = await createBackend(manifest, { intraOpThreads: message.init.intraOpThreads });
-      jointNames = message.init.jointNames;
-      post({ type: 'ready', model: summarizeModel(manifest) });
+      const loaded = await loadManifest(message.init.modelDir);
+      const mismatch = proprioMismatch(loaded.proprio, message.init.proprio);
+      if (mismatch) throw new ManifestError(loaded.file, 'proprio', mismatch);
+      backend = await createBackend(loaded, { intraOpThreads: message.init.intraOpThreads });
+      manifest = loaded;
+      proprioSource = message.init.proprio;
+      post({ type: 'ready', model: summarizeModel(loaded) });
     } catch (err) {
       post({ type: 'init_failed', error: toWorkerError(err) });
     }
@@ -36,7 +41,7 @@ port.on('message', async (message: ToWorker) => {
   }
 
   const { id, frame, task, render } = message;
-  if (!backend) {
+  if (!backend || !manifest) {
     post({ type: 'step_failed', id, error: { name: 'NotReady', message: 'the model is not loaded' } });
     return;
   }
@@ -45,7 +50,7 @@ port.on('message', async (message: ToWorker) => {
   let step: ReasoningStep;
   let depth: DepthImage;
   try {
-    decoded = await decodeFrame(frame, jointNames);
+    decoded = await decodeFrame(frame, proprioSource, manifest.proprio.gripper);
     const decodeMs = performance.now() - start;
     ({ step, depth } = await reasonAboutFrame(backend, frame, decoded, task));
     step.timings = { decode: decodeMs, ...step.timings };

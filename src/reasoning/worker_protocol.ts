@@ -5,10 +5,12 @@
 import type { RotationConvention } from './manifest.js';
 import type { RgbImage, Frame, ReasoningStep } from './types.js';
 import type { StepTask } from './frame_step.js';
+import type { ProprioSource } from './proprioception.js';
 
 export interface WorkerInit {
   modelDir: string;
-  jointNames: string[];
+  /** Joints (and gripper) the model's proprioception is read from. */
+  proprio: ProprioSource;
   intraOpThreads: number;
 }
 
@@ -19,6 +21,8 @@ export interface ModelSummary {
   actionDim: number;
   chunkLength: number;
   proprioDim: number;
+  /** The proprioception ends with the gripper's opening. */
+  proprioGripper: boolean;
   tracePoints: number;
   depthRows: number;
   depthCols: number;

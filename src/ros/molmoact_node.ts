@@ -11,6 +11,7 @@ import { loadParameterSchema, ConfigError, type ParameterSpec, type ParameterVal
 import { settingsFromValues, type NodeSettings } from '../config/settings.js';
 import { FrameSync } from '../sync/frame_sync.js';
 import { Reasoner, type StepImages } from '../reasoning/reasoner.js';
+import { proprioSource } from '../reasoning/proprioception.js';
 import type { ModelSummary, WorkerError } from '../reasoning/worker_protocol.js';
 import type { ReasoningStep, TracePoints } from '../reasoning/types.js';
 import { traceFromMessage } from '../reasoning/trace_override.js';
@@ -349,7 +350,7 @@ export class MolmoActNode {
     const reasoner = new Reasoner({
       init: {
         modelDir: this.settings.modelDir,
-        jointNames: this.settings.jointNames,
+        proprio: proprioSource(this.settings.jointNames, this.settings.gripper),
         intraOpThreads: this.settings.inferenceThreads,
       },
       handlers: {
@@ -377,9 +378,6 @@ export class MolmoActNode {
 
   private checkModelFitsArm(model: ModelSummary): void {
     const joints = this.settings.jointNames.length;
-    if (model.proprioDim !== joints) {
-      this.warnOnce('proprio', `model ${model.name} expects ${model.proprioDim} joint positions but joint_names has ${joints}: steps will fail`);
-    }
     if (model.actionSpace === 'ee_delta') {
       if (model.gripperIndex !== undefined && this.settings.gripper.interface === 'none') {
         this.warnOnce('gripper', `model ${model.name} commands a gripper but gripper_interface is none: the gripper is not driven`);

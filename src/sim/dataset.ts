@@ -27,7 +27,8 @@ import { runEpisode, type Observation, type Policy, type PolicyOutput } from './
 import type { SteppingReasoner } from '../reasoning/stepping_reasoner.js';
 import { expertGoal, expertPlan, stateOf, TRACE_STEPS, traceOfPath } from './expert.js';
 import { makeTask, sampleTask, TASK_KINDS, VOCABULARY } from './tasks.js';
-import { defaultSettings, TabletopWorld } from './world.js';
+import { defaultSettings, pandaProprioSource, TabletopWorld } from './world.js';
+import { readProprioception } from '../reasoning/proprioception.js';
 
 export interface DatasetOptions {
   out: string;
@@ -51,6 +52,10 @@ export interface DatasetOptions {
 }
 
 export const CHUNK = 8;
+/** Proprioception recorded: the Panda's 7 joints and the gripper's opening (a model's manifest says `gripper: true`). */
+const PROPRIO_SOURCE = pandaProprioSource();
+const PROPRIO_DIM = PROPRIO_SOURCE.jointNames.length + 1;
+
 const FILES = ['rgb.u8', 'depth.f32', 'proprio.f32', 'instruction.i32', 'trace.f32', 'actions.f32', 'alt_trace.f32', 'alt_actions.f32', 'alt_valid.u8', 'episode.i32'] as const;
 
 export async function writeDataset(options: DatasetOptions): Promise<{ frames: number; successes: number }> {
@@ -76,7 +81,8 @@ export async function writeDataset(options: DatasetOptions): Promise<{ frames: n
         const image = decodeColorImage(rgb as Image); // the world publishes raw rgb8
         image.data = image.data.slice();
         const metric = decodeDepthImage(depth);
-        const proprio = Float32Array.from(observation.world.q);
+        // The proprioception a model reads at run time: joints, then the gripper's opening.
+        const { proprio } = readProprioception(observation.frame.joints, PROPRIO_SOURCE, true);
         records.push(async () => {
           write('rgb.u8', await resizeRgb(image, options.image.width, options.image.height));
           write('depth.f32', squareDepth(metric, options.depthSize));
@@ -109,7 +115,8 @@ export async function writeDataset(options: DatasetOptions): Promise<{ frames: n
     image: options.image,
     depth: { width: options.depthSize, height: options.depthSize, unit: 'm', missing: 0 },
     instruction: { max_tokens: options.maxTokens, vocabulary: VOCABULARY },
-    proprio_dim: 7,
+    proprio_dim: PROPRIO_DIM,
+    proprio_layout: [...PROPRIO_SOURCE.jointNames, "gripper opening (1 open, 0 closed)"],
     trace_points: TRACE_STEPS.length,
     chunk: CHUNK,
     action_dim: 7,
@@ -212,7 +219,7 @@ function rowShape(name: string, options: DatasetOptions): number[] {
     case 'depth.f32':
       return [options.depthSize, options.depthSize];
     case 'proprio.f32':
-      return [7];
+      return [PROPRIO_DIM];
     case 'instruction.i32':
       return [options.maxTokens];
     case 'trace.f32':

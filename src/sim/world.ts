@@ -18,11 +18,14 @@ import { resolvePackagePath } from '../config/package_root.js';
 import { defaultValues, loadParameterSchema } from '../config/schema.js';
 import { armModelOptions, settingsFromValues, type NodeSettings } from '../config/settings.js';
 import { seededRandom, uniform, type Random } from '../util/random.js';
+import { proprioSource, type ProprioSource } from '../reasoning/proprioception.js';
 import { lookAt, renderScene, type RenderResult, type RenderScene, type SceneObject, type Shape } from './render.js';
 
 export type Vec3 = [number, number, number];
 
 export const PANDA_JOINTS = ['panda_joint1', 'panda_joint2', 'panda_joint3', 'panda_joint4', 'panda_joint5', 'panda_joint6', 'panda_joint7'];
+/** The hand's two finger joints (the second mimics the first), as franka's joint states name them. */
+export const PANDA_FINGER_JOINTS = ['panda_finger_joint1', 'panda_finger_joint2'];
 /** The Panda's ready pose: the hand 0.59 m up, pointing down. Every episode starts here. */
 export const READY_POSE = [0, -0.785, 0, -2.356, 0, 1.571, 0.785];
 /** Fingertip centre below panda_hand, along the hand's z axis (Franka Hand). */
@@ -80,7 +83,10 @@ const TABLE_COLOR: [number, number, number] = [165, 140, 110];
 const PLATE_COLOR: [number, number, number] = [235, 235, 230];
 const ARM_COLOR: [number, number, number] = [225, 225, 228];
 const HAND_COLOR: [number, number, number] = [60, 60, 65];
+/** Finger joint positions (each finger's distance from the hand's centre line, m). */
 const FINGER_OPEN = 0.04;
+const FINGER_ON_OBJECT = 0.021;
+const FINGER_CLOSED_EMPTY = 0.002;
 /** How close (m) the fingertip centre must be to an object's centre for a closing gripper to hold it. */
 const GRASP_RADIUS = { horizontal: 0.025, vertical: 0.03 };
 
@@ -173,6 +179,12 @@ export class TabletopWorld {
     }
   }
 
+  /** Position of each finger joint: open, closed on the held object, or closed on nothing. */
+  fingerPosition(): number {
+    if (!this.gripperClosed) return FINGER_OPEN;
+    return this.heldObject() ? FINGER_ON_OBJECT : FINGER_CLOSED_EMPTY;
+  }
+
   heldObject(): WorldObject | null {
     return this.objects.find((o) => o.held) ?? null;
   }
@@ -218,7 +230,13 @@ export class TabletopWorld {
       rgb: encodeRgbImage(header, rendered.rgb),
       depth: encodeDepthImage(header, rendered.depth, '16UC1'),
       cameraInfo: buildCameraInfo(header, this.camera),
-      joints: { header: { stamp, frame_id: '' }, name: [...PANDA_JOINTS], position: Array.from(this.q), velocity: [], effort: [] },
+      joints: {
+        header: { stamp, frame_id: '' },
+        name: [...PANDA_JOINTS, ...PANDA_FINGER_JOINTS],
+        position: [...Array.from(this.q), ...PANDA_FINGER_JOINTS.map(() => this.fingerPosition())],
+        velocity: [],
+        effort: [],
+      },
       rendered,
     };
   }
@@ -235,7 +253,7 @@ export class TabletopWorld {
     const hand = this.handPose();
     const local = (x: number, y: number, z: number): Transform => compose(identity(), hand, translation(x, y, z));
     parts.push({ id: 'hand', shape: { kind: 'box', size: [0.06, 0.2, 0.06] }, pose: local(0, 0, 0.03), color: HAND_COLOR });
-    const half = (this.gripperClosed && !this.heldObject() ? 0.002 : this.gripperClosed ? 0.021 : FINGER_OPEN) + 0.009;
+    const half = this.fingerPosition() + 0.009;
     for (const side of [-1, 1]) {
       parts.push({ id: `finger${side}`, shape: { kind: 'box', size: [0.02, 0.018, 0.05] }, pose: local(0, side * half, 0.083), color: HAND_COLOR });
     }
@@ -246,6 +264,11 @@ export class TabletopWorld {
 /** The Panda's arm model from the bundled URDF, with the node's default parameters (limits, IK). */
 export function pandaArm(settings: NodeSettings = defaultSettings()): ArmModel {
   return ArmModel.fromFile(resolvePackagePath('config/robots/urdf/panda.urdf'), armModelOptions(settings));
+}
+
+/** Where the simulation's models read their proprioception: the node's default joints and gripper. */
+export function pandaProprioSource(settings: NodeSettings = defaultSettings()): ProprioSource {
+  return proprioSource(PANDA_JOINTS, settings.gripper);
 }
 
 /** The node's settings at their defaults (the Panda's): the simulation commands through them. */
