@@ -20,4 +20,4 @@ node dist/src/cli/main.js dataset --out "$DATA/train" --episodes 800 --seed 1
 mkdir -p "$FIRST"
 $PY models/molmoact-tiny/train.py --data "$DATA/train" --out "$FIRST" --threads 2 --epochs 8
 node dist/src/cli/main.js dataset --out "$DATA/dagger" --episodes 400 --seed 2 --every 3 --driver "$FIRST" --expert-share 0.3
-$PY models/molmoact-tiny/train.py --data "$DATA/train" --data "$DATA/dagger" --out models/molmoact-tiny --threads 2 --epochs 12
+$PY models/molmoact-tiny/train.py --data "$DATA/train" --data "$DATA/dagger" --out models/molmoact-tiny --threads 2 --epochs 10

@@ -51,8 +51,12 @@ STD = [0.25, 0.25, 0.25]
 DEPTH_SCALE = 1.5  # metres mapped to 1 for the tokenizer
 CODES = 128
 GRID = 10
-FEATURE_CHANNELS = 16
+# Learned feature channels, and the image's own colour (averaged over each cell) after them.
+LEARNED_CHANNELS = 16
+FEATURE_CHANNELS = LEARNED_CHANNELS + 3
 PLAN_CHANNELS = 24
+# Instruction-made 1x1 filters the plan runs over the feature map (where is the named object?).
+QUERIES = 4
 # Spread (feature-map cells) of the target heatmap that trains each trace point's localisation.
 HEATMAP_SIGMA = 0.8
 
@@ -179,8 +183,8 @@ class Perceive(nn.Module):
             nn.Conv2d(24, 32, 3, 2, 1), nn.ReLU(),
             nn.Conv2d(32, 32, 3, 1, 2, dilation=2), nn.ReLU(),
         )
-        self.lateral = nn.Conv2d(24, FEATURE_CHANNELS, 1)
-        self.top_down = nn.Conv2d(32, FEATURE_CHANNELS, 1)
+        self.lateral = nn.Conv2d(24, LEARNED_CHANNELS, 1)
+        self.top_down = nn.Conv2d(32, LEARNED_CHANNELS, 1)
         self.depth_head = nn.Conv2d(32, CODES, 1)
         self.map_height = height // 4
         self.map_width = width // 4
@@ -190,7 +194,10 @@ class Perceive(nn.Module):
         fine = self.fine(x)
         coarse = self.coarse(fine)
         up = F.interpolate(self.top_down(coarse), size=fine.shape[2:], mode='nearest')
-        features = F.relu(self.lateral(fine) + up)
+        # The cell's mean colour passes through unchanged: the plan matches the instruction's colour
+        # word against it directly instead of hoping a learned channel keeps it.
+        colour = F.avg_pool2d(image, 4)
+        features = torch.cat([F.relu(self.lateral(fine) + up), colour], 1)
         depth = F.interpolate(self.depth_head(coarse), size=(GRID, GRID), mode='bilinear', align_corners=False)
         depth_logits = depth.flatten(2).transpose(1, 2)  # [B, 100, 128]
         return features.flatten(1), depth_logits
@@ -237,8 +244,11 @@ class Plan(nn.Module):
         self.embedding = nn.Embedding(vocabulary_size, 32)
         self.gru = nn.GRU(32, 64, batch_first=True)
         self.proprio = nn.Sequential(nn.Linear(proprio_dim, 32), nn.ReLU())
-        self.film = nn.Linear(96, 2 * PLAN_CHANNELS)
-        self.conv1 = nn.Conv2d(FEATURE_CHANNELS + 2, PLAN_CHANNELS, 3, 1, 1)
+        # One scale and shift per channel for the first convolution and each context convolution:
+        # the instruction steers every layer, not only the first.
+        self.film = nn.Linear(96, 2 * PLAN_CHANNELS * 4)
+        self.queries = nn.Linear(64, QUERIES * FEATURE_CHANNELS)
+        self.conv1 = nn.Conv2d(FEATURE_CHANNELS + 2 + QUERIES, PLAN_CHANNELS, 3, 1, 1)
         self.context = nn.ModuleList(
             [nn.Conv2d(PLAN_CHANNELS, PLAN_CHANNELS, 3, 1, d, dilation=d) for d in (2, 4, 8)]
         )
@@ -249,14 +259,21 @@ class Plan(nn.Module):
     def heatmaps(self, features, instruction, proprio):
         b = features.shape[0]
         fmap = features.view(b, FEATURE_CHANNELS, self.map_height, self.map_width)
-        _, hidden = self.gru(self.embedding(instruction))
+        # The GRU reads the instruction backwards: its padding comes first, so its last state has
+        # just read the words (read forwards, a dozen pads after the words wash them out and the
+        # plan learns to ignore the instruction).
+        _, hidden = self.gru(self.embedding(instruction.flip(1)))
         condition = torch.cat([hidden[-1], self.proprio(proprio)], 1)
-        gamma, beta = self.film(condition).chunk(2, dim=1)
-        x = torch.cat([fmap, coordinate_channels(b, self.map_height, self.map_width, features.device)], 1)
-        x = F.relu(self.conv1(x))
-        x = F.relu(x * (1 + gamma.view(b, -1, 1, 1)) + beta.view(b, -1, 1, 1))
-        for conv in self.context:
-            x = F.relu(x + conv(x))
+        films = self.film(condition).view(b, 4, 2, PLAN_CHANNELS, 1, 1)
+        # Instruction-made 1x1 filters: maps that light up where the named object's features are.
+        filters = self.queries(hidden[-1]).view(b, QUERIES, FEATURE_CHANNELS)
+        matches = torch.einsum('bqc,bchw->bqhw', filters, fmap)
+        x = torch.cat([fmap, coordinate_channels(b, self.map_height, self.map_width, features.device), matches], 1)
+        x = self.conv1(x)
+        for layer, conv in enumerate([None, *self.context]):
+            if conv is not None:
+                x = x + conv(x)
+            x = F.relu(x * (1 + films[:, layer, 0]) + films[:, layer, 1])
         x = F.relu(self.refine(x))
         return self.head(x)  # [B, points, H, W]
 
