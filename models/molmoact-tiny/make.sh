@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The whole molmoact-tiny recipe, from nothing to the committed model (about 46 minutes on two
+# The whole molmoact-tiny recipe, from nothing to the committed model (about 42 minutes on two
 # CPU cores, as measured for the committed model). Run from the package folder after
 # `npm ci && npm run build` (or `npm run models:molmoact-tiny`).
 #
