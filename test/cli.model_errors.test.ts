@@ -1,15 +1,8 @@
 import { expect } from 'chai';
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { packageRoot } from '../src/config/package_root.js';
-
-/** Runs the installed command line as a user would. */
-function molmoactRos(...argv: string[]): { status: number | null; stderr: string } {
-  const result = spawnSync(process.execPath, [join(packageRoot(), 'dist', 'src', 'cli', 'main.js'), ...argv], { encoding: 'utf8' });
-  return { status: result.status, stderr: result.stderr };
-}
+import { molmoactRos } from './support/cli.js';
 
 describe('molmoact-ros with a model that cannot be loaded', function () {
   this.timeout(30000);

@@ -133,7 +133,8 @@ export async function runBench(argv: string[]): Promise<number> {
   }
 
   // Preprocessing alone, with libvips held to one thread: the "one core" figure.
-  const rgb = (await decodeFrame(camera.nextFrame(), proprio, manifest.proprio.gripper)).rgb;
+  const sample = await decodeFrame(camera.nextFrame(), proprio, manifest.proprio.gripper);
+  const rgb = sample.rgb;
   const vipsThreads = sharp.concurrency();
   sharp.concurrency(1);
   for (let i = 0; i < warmup + steps; i++) {
@@ -154,7 +155,7 @@ export async function runBench(argv: string[]): Promise<number> {
   const prepared = await backend.prepare({
     rgb,
     instruction: INSTRUCTION,
-    proprio: Float32Array.from(lastStep!.jointPositions),
+    proprio: sample.proprio,
   });
   for (let i = 0; i < warmup + steps; i++) {
     const t = performance.now();
