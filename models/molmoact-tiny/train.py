@@ -574,7 +574,7 @@ def export(folder, perceive, plan, act, tokenizer, meta, height, width):
     points = meta['trace_points']
     proprio_dim = meta['proprio_dim']
     # Datasets that record the gripper's opening end their proprioception with it.
-    gripper = 'true' if 'gripper' in (meta.get('proprio_layout') or [''])[-1] else 'false'
+    gripper = 'true' if meta.get('proprio_gripper') else 'false'
     tokens = meta['instruction']['max_tokens']
     graphs = [
         ('perceive', perceive, (torch.zeros(1, 3, height, width),), ['image'], ['features', 'depth_logits']),

@@ -11,7 +11,6 @@ export function summarizeModel(manifest: ModelManifest): ModelSummary {
     actionDim: manifest.action.dim,
     chunkLength: manifest.action.chunk,
     proprioDim: manifest.proprio.dim,
-    proprioGripper: manifest.proprio.gripper,
     tracePoints: manifest.trace.points,
     depthRows: manifest.depth.rows,
     depthCols: manifest.depth.cols,

@@ -46,10 +46,9 @@ export function proprioMismatch(spec: ProprioSpec, source: ProprioSource): strin
   if (spec.dim !== expected) {
     return `the model takes ${spec.dim} proprioception values, but joint_names gives ${what} (${expected})`;
   }
-  if (spec.gripper && source.gripper === null) {
-    return "the model takes the gripper's opening, but gripper_joints is empty";
-  }
-  if (spec.gripper && source.gripper!.openPosition === source.gripper!.closedPosition) {
+  if (!spec.gripper) return null;
+  if (source.gripper === null) return "the model takes the gripper's opening, but gripper_joints is empty";
+  if (source.gripper.openPosition === source.gripper.closedPosition) {
     return "the model takes the gripper's opening, but gripper_open_position equals gripper_closed_position";
   }
   return null;

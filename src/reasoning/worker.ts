@@ -4,7 +4,7 @@
  */
 import { parentPort } from 'node:worker_threads';
 import { createBackend, type ReasoningBackend } from './backend.js';
-import { loadManifest, ManifestError, type ModelManifest } from './manifest.js';
+import { loadManifest, ManifestError } from './manifest.js';
 import { summarizeModel } from './model_summary.js';
 import { decodeFrame, reasonAboutFrame, type DecodedFrame } from './frame_step.js';
 import { proprioMismatch, type ProprioSource } from './proprioception.js';
@@ -16,9 +16,8 @@ import { toWorkerError, type FromWorker, type ToWorker } from './worker_protocol
 if (!parentPort) throw new Error('worker.js must run as a worker thread (the Reasoner starts it)');
 const port = parentPort;
 
-let backend: ReasoningBackend | null = null;
-let manifest: ModelManifest | null = null;
-let proprioSource: ProprioSource = { jointNames: [], gripper: null };
+/** The loaded model and where its proprioception is read; null until init succeeds. */
+let model: { backend: ReasoningBackend; proprio: ProprioSource; withGripper: boolean } | null = null;
 
 function post(message: FromWorker, transfer: ArrayBuffer[] = []): void {
   port.postMessage(message, transfer);
@@ -30,9 +29,8 @@ port.on('message', async (message: ToWorker) => {
       const loaded = await loadManifest(message.init.modelDir);
       const mismatch = proprioMismatch(loaded.proprio, message.init.proprio);
       if (mismatch) throw new ManifestError(loaded.file, 'proprio', mismatch);
-      backend = await createBackend(loaded, { intraOpThreads: message.init.intraOpThreads });
-      manifest = loaded;
-      proprioSource = message.init.proprio;
+      const backend = await createBackend(loaded, { intraOpThreads: message.init.intraOpThreads });
+      model = { backend, proprio: message.init.proprio, withGripper: loaded.proprio.gripper };
       post({ type: 'ready', model: summarizeModel(loaded) });
     } catch (err) {
       post({ type: 'init_failed', error: toWorkerError(err) });
@@ -41,7 +39,7 @@ port.on('message', async (message: ToWorker) => {
   }
 
   const { id, frame, task, render } = message;
-  if (!backend || !manifest) {
+  if (!model) {
     post({ type: 'step_failed', id, error: { name: 'NotReady', message: 'the model is not loaded' } });
     return;
   }
@@ -50,9 +48,9 @@ port.on('message', async (message: ToWorker) => {
   let step: ReasoningStep;
   let depth: DepthImage;
   try {
-    decoded = await decodeFrame(frame, proprioSource, manifest.proprio.gripper);
+    decoded = await decodeFrame(frame, model.proprio, model.withGripper);
     const decodeMs = performance.now() - start;
-    ({ step, depth } = await reasonAboutFrame(backend, frame, decoded, task));
+    ({ step, depth } = await reasonAboutFrame(model.backend, frame, decoded, task));
     step.timings = { decode: decodeMs, ...step.timings };
     post({ type: 'step', id, step, workerMs: performance.now() - start });
   } catch (err) {

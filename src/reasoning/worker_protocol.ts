@@ -21,8 +21,6 @@ export interface ModelSummary {
   actionDim: number;
   chunkLength: number;
   proprioDim: number;
-  /** The proprioception ends with the gripper's opening. */
-  proprioGripper: boolean;
   tracePoints: number;
   depthRows: number;
   depthCols: number;

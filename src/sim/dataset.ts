@@ -27,7 +27,7 @@ import { runEpisode, type Observation, type Policy, type PolicyOutput } from './
 import type { SteppingReasoner } from '../reasoning/stepping_reasoner.js';
 import { expertGoal, expertPlan, stateOf, TRACE_STEPS, traceOfPath } from './expert.js';
 import { makeTask, sampleTask, TASK_KINDS, VOCABULARY } from './tasks.js';
-import { defaultSettings, pandaProprioSource, TabletopWorld } from './world.js';
+import { defaultSettings, PANDA_JOINTS, pandaProprioSource, TabletopWorld } from './world.js';
 import { readProprioception } from '../reasoning/proprioception.js';
 
 export interface DatasetOptions {
@@ -53,8 +53,7 @@ export interface DatasetOptions {
 
 export const CHUNK = 8;
 /** Proprioception recorded: the Panda's 7 joints and the gripper's opening (a model's manifest says `gripper: true`). */
-const PROPRIO_SOURCE = pandaProprioSource();
-const PROPRIO_DIM = PROPRIO_SOURCE.jointNames.length + 1;
+const PROPRIO_DIM = PANDA_JOINTS.length + 1;
 
 const FILES = ['rgb.u8', 'depth.f32', 'proprio.f32', 'instruction.i32', 'trace.f32', 'actions.f32', 'alt_trace.f32', 'alt_actions.f32', 'alt_valid.u8', 'episode.i32'] as const;
 
@@ -65,6 +64,7 @@ export async function writeDataset(options: DatasetOptions): Promise<{ frames: n
     writeSync(files[name], new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
   };
   const settings = defaultSettings();
+  const proprioSource = pandaProprioSource(settings);
   let frames = 0;
   let successes = 0;
   try {
@@ -82,7 +82,7 @@ export async function writeDataset(options: DatasetOptions): Promise<{ frames: n
         image.data = image.data.slice();
         const metric = decodeDepthImage(depth);
         // The proprioception a model reads at run time: joints, then the gripper's opening.
-        const { proprio } = readProprioception(observation.frame.joints, PROPRIO_SOURCE, true);
+        const { proprio } = readProprioception(observation.frame.joints, proprioSource, true);
         records.push(async () => {
           write('rgb.u8', await resizeRgb(image, options.image.width, options.image.height));
           write('depth.f32', squareDepth(metric, options.depthSize));
@@ -116,7 +116,8 @@ export async function writeDataset(options: DatasetOptions): Promise<{ frames: n
     depth: { width: options.depthSize, height: options.depthSize, unit: 'm', missing: 0 },
     instruction: { max_tokens: options.maxTokens, vocabulary: VOCABULARY },
     proprio_dim: PROPRIO_DIM,
-    proprio_layout: [...PROPRIO_SOURCE.jointNames, "gripper opening (1 open, 0 closed)"],
+    proprio_gripper: true,
+    proprio_layout: [...PANDA_JOINTS, 'gripper opening (1 open, 0 closed)'],
     trace_points: TRACE_STEPS.length,
     chunk: CHUNK,
     action_dim: 7,
