@@ -55,8 +55,13 @@ GRID = 10
 LEARNED_CHANNELS = 16
 FEATURE_CHANNELS = LEARNED_CHANNELS + 3
 PLAN_CHANNELS = 24
-# Instruction-made 1x1 filters the plan runs over the feature map (where is the named object?).
-QUERIES = 4
+# How the plan reads the instruction: word embeddings of WORD_SIZE; PHRASES noun phrases (the
+# object to move, and the reference object or place), each read as WORDS_PER_PHRASE attended
+# words (colour, shape) and turned into FILTERS_PER_PHRASE 1x1 filters over the feature map.
+WORD_SIZE = 32
+PHRASES = 2
+WORDS_PER_PHRASE = 2
+FILTERS_PER_PHRASE = 2
 # Spread (feature-map cells) of the target heatmap that trains each trace point's localisation.
 HEATMAP_SIGMA = 0.8
 
@@ -236,19 +241,28 @@ def gaussian_logits(values, bins, width):
 class Plan(nn.Module):
     """Features + instruction + joints -> one heatmap per trace point on the feature grid; the
     point is the heatmap's soft-argmax. Dilated convolutions let each heatmap see the gripper, the
-    named object and the goal at once."""
+    named object and the goal at once.
+
+    The instruction is read into phrases, not one summary: attention over the words picks the
+    object's words and the reference's words ("... to the left of the yellow ball"), and one shared
+    map turns each phrase into filters run over the feature map. The map from "yellow ball" to a
+    filter is then learnt from every instruction that names a yellow ball, in either role, so the
+    plan also finds objects in pairings it never saw together."""
 
     def __init__(self, vocabulary_size, map_height, map_width, points, proprio_dim):
         super().__init__()
         self.map_height, self.map_width, self.points = map_height, map_width, points
-        self.embedding = nn.Embedding(vocabulary_size, 32)
-        self.gru = nn.GRU(32, 64, batch_first=True)
+        self.embedding = nn.Embedding(vocabulary_size, WORD_SIZE)
+        # Each word in its sentence context, read both ways: which role the word plays.
+        self.gru = nn.GRU(WORD_SIZE, WORD_SIZE, batch_first=True, bidirectional=True)
+        self.roles = nn.Linear(2 * WORD_SIZE, PHRASES * WORDS_PER_PHRASE)
+        self.phrase_filters = nn.Linear(WORDS_PER_PHRASE * WORD_SIZE, FILTERS_PER_PHRASE * FEATURE_CHANNELS)
         self.proprio = nn.Sequential(nn.Linear(proprio_dim, 32), nn.ReLU())
+        condition = 2 * WORD_SIZE + PHRASES * WORDS_PER_PHRASE * WORD_SIZE + 32
         # One scale and shift per channel for the first convolution and each context convolution:
         # the instruction steers every layer, not only the first.
-        self.film = nn.Linear(96, 2 * PLAN_CHANNELS * 4)
-        self.queries = nn.Linear(64, QUERIES * FEATURE_CHANNELS)
-        self.conv1 = nn.Conv2d(FEATURE_CHANNELS + 2 + QUERIES, PLAN_CHANNELS, 3, 1, 1)
+        self.film = nn.Linear(condition, 2 * PLAN_CHANNELS * 4)
+        self.conv1 = nn.Conv2d(FEATURE_CHANNELS + 2 + PHRASES * FILTERS_PER_PHRASE, PLAN_CHANNELS, 3, 1, 1)
         self.context = nn.ModuleList(
             [nn.Conv2d(PLAN_CHANNELS, PLAN_CHANNELS, 3, 1, d, dilation=d) for d in (2, 4, 8)]
         )
@@ -256,17 +270,28 @@ class Plan(nn.Module):
         self.head = nn.Conv2d(PLAN_CHANNELS, points, 1)
         self.register_buffer('bins', torch.arange(256, dtype=torch.float32))
 
+    def read_instruction(self, instruction):
+        """Token ids [B, T] -> (sentence summary [B, 2W], phrases [B, PHRASES, WORDS_PER_PHRASE * W])."""
+        b = instruction.shape[0]
+        words = self.embedding(instruction)
+        context, hidden = self.gru(words)
+        # Attention of each role over the words, padding excluded.
+        scores = self.roles(context).masked_fill((instruction == 0).unsqueeze(-1), -1e4)
+        attention = F.softmax(scores, dim=1)  # [B, T, roles]
+        # The chosen words' own embeddings (not their context), so a phrase is its words.
+        picked = torch.einsum('btr,btw->brw', attention, words)
+        phrases = picked.reshape(b, PHRASES, WORDS_PER_PHRASE * WORD_SIZE)
+        summary = torch.cat([hidden[0], hidden[1]], 1)
+        return summary, phrases
+
     def heatmaps(self, features, instruction, proprio):
         b = features.shape[0]
         fmap = features.view(b, FEATURE_CHANNELS, self.map_height, self.map_width)
-        # The GRU reads the instruction backwards: its padding comes first, so its last state has
-        # just read the words (read forwards, a dozen pads after the words wash them out and the
-        # plan learns to ignore the instruction).
-        _, hidden = self.gru(self.embedding(instruction.flip(1)))
-        condition = torch.cat([hidden[-1], self.proprio(proprio)], 1)
+        summary, phrases = self.read_instruction(instruction)
+        condition = torch.cat([summary, phrases.flatten(1), self.proprio(proprio)], 1)
         films = self.film(condition).view(b, 4, 2, PLAN_CHANNELS, 1, 1)
-        # Instruction-made 1x1 filters: maps that light up where the named object's features are.
-        filters = self.queries(hidden[-1]).view(b, QUERIES, FEATURE_CHANNELS)
+        # Phrase-made 1x1 filters: maps that light up where the named objects' features are.
+        filters = self.phrase_filters(phrases).view(b, PHRASES * FILTERS_PER_PHRASE, FEATURE_CHANNELS)
         matches = torch.einsum('bqc,bchw->bqhw', filters, fmap)
         x = torch.cat([fmap, coordinate_channels(b, self.map_height, self.map_width, features.device), matches], 1)
         x = self.conv1(x)
@@ -436,6 +461,7 @@ def main():
 
     train_index = np.nonzero(~held_out)[0]
     test_index = np.nonzero(held_out)[0]
+    test_kinds = task_kinds(data['instruction'][test_index], meta['instruction']['vocabulary'])
 
     # Images stay uint8 (one float copy of 30,000 frames would not fit in memory); each batch is
     # normalised as it is drawn.
@@ -484,7 +510,7 @@ def main():
         target[use_other] = alt_actions[index][use_other]
         act_values = act.values(features, given.clamp(0, 1), proprio[index])
         action_loss = F.l1_loss(act_values, target) * 10
-        return depth_loss, trace_loss, heatmap_loss, action_loss, act_values, target
+        return depth_loss, trace_loss, heatmap_loss, action_loss, act_values, target, predicted
 
     for epoch in range(args.epochs):
         modules.train()
@@ -492,7 +518,7 @@ def main():
         count = 0
         for index in batches(len(train_index), args.batch, rng):
             index = torch.from_numpy(train_index[index])
-            depth_loss, trace_loss, heatmap_loss, action_loss, _, _ = losses(index, True)
+            depth_loss, trace_loss, heatmap_loss, action_loss, _, _, _ = losses(index, True)
             loss = 0.3 * depth_loss + 0.1 * trace_loss + heatmap_loss + action_loss
             optimiser.zero_grad()
             loss.backward()
@@ -501,7 +527,7 @@ def main():
             schedule.step()
             sums += [depth_loss.item(), trace_loss.item(), action_loss.item()]
             count += 1
-        evaluation = evaluate(modules, losses, test_index, args.batch)
+        evaluation = evaluate(modules, losses, test_index, args.batch, trace, test_kinds)
         entry = {
             'epoch': epoch + 1,
             'train_depth_ce': round(sums[0] / count, 4),
@@ -544,22 +570,38 @@ def main():
     log(f'done in {time.time() - started:.0f} s -> {args.out}')
 
 
-def evaluate(modules, losses, index, batch):
+def task_kinds(instructions, vocabulary):
+    """The task kind of each instruction (token ids [N, T]), from the words its template uses."""
+    ids = {word: vocabulary.index(word) for word in ('left', 'right', 'plate')}
+    kinds = np.full(len(instructions), 'pick', dtype=object)
+    kinds[(instructions == ids['plate']).any(1)] = 'place'
+    kinds[(instructions == ids['left']).any(1)] = 'left_of'
+    kinds[(instructions == ids['right']).any(1)] = 'right_of'
+    return kinds
+
+
+def evaluate(modules, losses, index, batch, trace, kinds):
+    """Held-out losses, the gripper's accuracy, and the trace error by task kind."""
     modules.eval()
     sums = np.zeros(3)
     gripper_right = 0
     total = 0
+    trace_errors = []
     with torch.no_grad():
         for i in range(0, len(index), batch):
             part = torch.from_numpy(index[i:i + batch])
-            depth_loss, trace_loss, _, action_loss, values, target = losses(part, False)
+            depth_loss, trace_loss, _, action_loss, values, target, predicted = losses(part, False)
             sums += [depth_loss.item() * len(part), trace_loss.item() * len(part), action_loss.item() * len(part)]
             gripper_right += ((values[..., 6] > 0.5) == (target[..., 6] > 0.5)).sum().item()
             total += values[..., 6].numel()
+            trace_errors.append(((predicted - trace[part]).abs().mean(dim=(1, 2)) * 255).numpy())
     n = max(1, len(index))
+    trace_errors = np.concatenate(trace_errors) if trace_errors else np.zeros(0)
+    by_kind = {kind: round(float(trace_errors[kinds == kind].mean()), 3) for kind in sorted(set(kinds)) if (kinds == kind).any()}
     return {
         'test_depth_ce': round(sums[0] / n, 4),
         'test_trace_l1_px256': round(sums[1] / n, 3),
+        'test_trace_l1_px256_by_task': by_kind,
         'test_action_l1x10': round(sums[2] / n, 4),
         'test_gripper_accuracy': round(gripper_right / max(1, total), 4),
     }
