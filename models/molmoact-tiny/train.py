@@ -17,7 +17,8 @@ Runs on Debian's python3-torch (CPU). The model reasons in MolmoAct's three stag
   logits, trained to predict the tokenizer's codes of the frame's depth;
 - plan: features + instruction + proprioception (joints and the gripper's opening) -> the
   visual trace (5 points, soft-argmax over heatmaps trained with a heatmap cross-entropy,
-  written as logits over 256 bins);
+  written as logits over 256 bins); the instruction is read as two attended phrases (object and
+  reference) that make filters over the feature map through one shared map;
 - act: features + trace + proprioception -> an 8-step chunk of end-effector deltas and gripper.
   The act stage is conditioned on the trace only (it never sees the instruction) and is trained on
   the expert's trace, on perturbed and predicted traces, and on traces to other objects with the
