@@ -443,6 +443,8 @@ def main():
     parser.add_argument('--holdout', type=float, default=0.05, help='fraction of episodes held out for the report')
     args = parser.parse_args()
 
+    # Made now, not at export: an output folder that cannot be created fails before the training.
+    os.makedirs(args.out, exist_ok=True)
     torch.manual_seed(args.seed)
     np.random.seed(args.seed)
     random.seed(args.seed)
