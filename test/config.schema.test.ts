@@ -23,6 +23,7 @@ describe('parameter schema (config/molmoact.yaml)', () => {
     expect(settings.jointNames).to.have.length(7);
     expect(settings.limits.min).to.have.length(7);
     expect(settings.autostart).to.equal(false);
+    expect(settings.inference).to.deep.equal({ intraOpThreads: 2, spinWait: false });
     expect(settings.modelDir.startsWith(packageRoot())).to.equal(true);
   });
 

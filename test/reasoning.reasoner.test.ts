@@ -20,7 +20,7 @@ describe('Reasoner (onnxruntime inside the worker thread)', function () {
     steps.length = 0;
     errors.length = 0;
     reasoner = new Reasoner({
-      init: { modelDir, proprio: { jointNames: JOINTS, gripper: null }, intraOpThreads: 1 },
+      init: { modelDir, proprio: { jointNames: JOINTS, gripper: null }, backend: { intraOpThreads: 1 } },
       handlers: { onStep: (s) => steps.push(s), onError: (kind, error) => errors.push({ kind, error }) },
       stepTimeoutMs,
       restartDelayMs: 20,
@@ -108,7 +108,7 @@ describe('Reasoner (onnxruntime inside the worker thread)', function () {
 
   it('rejects start() when joint_names cannot feed the model its proprioception', async () => {
     const mismatched = new Reasoner({
-      init: { modelDir: resolvePackagePath('models/test-tiny'), proprio: { jointNames: JOINTS.slice(0, 6), gripper: null }, intraOpThreads: 1 },
+      init: { modelDir: resolvePackagePath('models/test-tiny'), proprio: { jointNames: JOINTS.slice(0, 6), gripper: null }, backend: { intraOpThreads: 1 } },
       handlers: { onStep: () => undefined, onError: () => undefined },
     });
     let caught: unknown;

@@ -29,7 +29,7 @@ describe('sim/episode', function () {
   });
 
   it('runs a model through the Reasoner worker and records what it saw, the trace and the trajectory', async () => {
-    const reasoner = await SteppingReasoner.start(resolvePackagePath('models/test-tiny'), pandaProprioSource(), 1);
+    const reasoner = await SteppingReasoner.start(resolvePackagePath('models/test-tiny'), pandaProprioSource(), { intraOpThreads: 1 });
     try {
       const world = TabletopWorld.create({ seed: 3 });
       const task = makeTask(world, 'pick', 0);

@@ -40,6 +40,7 @@ const HELP = `usage: molmoact-ros bench [options]
   --warmup N      untimed steps first (default 20)
   --soak N        steps of the memory soak (default 10000; 0 skips it)
   --threads N     onnxruntime intra-op threads (default: inference_threads)
+  --spin-wait     let onnxruntime's threads spin between calls (default: inference_spin_wait)
   --json          print the results as one JSON object on the last line
 `;
 
@@ -54,6 +55,7 @@ export async function runBench(argv: string[]): Promise<number> {
       warmup: { type: 'string', default: '20' },
       soak: { type: 'string', default: '10000' },
       threads: { type: 'string' },
+      'spin-wait': { type: 'boolean' },
       json: { type: 'boolean', default: false },
       help: { type: 'boolean', default: false },
     },
@@ -67,7 +69,11 @@ export async function runBench(argv: string[]): Promise<number> {
   const steps = positiveInt(values.steps!, '--steps');
   const warmup = nonNegativeInt(values.warmup!, '--warmup');
   const soak = nonNegativeInt(values.soak!, '--soak');
-  const threads = values.threads ? positiveInt(values.threads, '--threads') : settings.inferenceThreads;
+  const inference = {
+    intraOpThreads: values.threads ? positiveInt(values.threads, '--threads') : settings.inference.intraOpThreads,
+    spinWait: values['spin-wait'] ?? settings.inference.spinWait,
+  };
+  const threads = inference.intraOpThreads;
   const log = (line: string): void => {
     process.stderr.write(`${line}\n`);
   };
@@ -79,10 +85,10 @@ export async function runBench(argv: string[]): Promise<number> {
   const camera = new SyntheticCamera([...settings.jointNames, ...gripperJoints], {
     jointPositions: [...PANDA_READY.slice(0, settings.jointNames.length), ...gripperJoints.map(() => settings.gripper.openPosition)],
   });
-  log(`bench: model ${manifest.name}, 640x480 rgb8 + 16UC1, ${steps} steps, ${threads} inference thread(s)`);
+  log(`bench: model ${manifest.name}, 640x480 rgb8 + 16UC1, ${steps} steps, ${threads} inference thread(s)${inference.spinWait ? ', spinning' : ''}`);
 
   // Phase 1: each part, in-process.
-  const backend = await OnnxBackend.load(manifest, { intraOpThreads: threads });
+  const backend = await OnnxBackend.load(manifest, inference);
   const parts = new Samples();
   // The default joint names are the Panda's: command it through its bundled URDF.
   const arm = ArmModel.fromFile(resolvePackagePath('config/robots/urdf/panda.urdf'), armModelOptions(settings));
@@ -185,7 +191,7 @@ export async function runBench(argv: string[]): Promise<number> {
   if (eeRefused > 0) log(`bench: ${eeRefused} of ${steps} end-effector chunks were refused`);
 
   // Phase 2: whole steps through the worker, as the node runs them.
-  const reasoner = await SteppingReasoner.start(modelDir, proprio, threads);
+  const reasoner = await SteppingReasoner.start(modelDir, proprio, inference);
   const endToEnd = async (): Promise<{ stepMs: number; transferMs: number }> => {
     const messages = camera.next();
     const t = performance.now();
@@ -234,6 +240,7 @@ export async function runBench(argv: string[]): Promise<number> {
     image: '640x480 rgb8 + 16UC1',
     steps,
     threads,
+    spin_wait: inference.spinWait,
     ...medians,
     step_ms_p90: round(parts.quantile('step_ms', 0.9)),
     ee_chunk_ms_p95: round(parts.quantile('ee_chunk_ms', 0.95)),

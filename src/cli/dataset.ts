@@ -60,7 +60,7 @@ export async function runDataset(argv: string[]): Promise<number> {
     const episodes = int(values.episodes!, 'episodes', 1);
     const expertShare = Number(values['expert-share']);
     if (!(expertShare >= 0 && expertShare <= 1)) throw new UsageError(`--expert-share expects a number in [0, 1], got '${values['expert-share']}'`);
-    const reasoner = values.driver ? await SteppingReasoner.start(resolve(values.driver), pandaProprioSource(), 1) : null;
+    const reasoner = values.driver ? await SteppingReasoner.start(resolve(values.driver), pandaProprioSource(), { intraOpThreads: 1 }) : null;
     const started = performance.now();
     const progress = process.stderr.isTTY;
     const result = await writeDataset({

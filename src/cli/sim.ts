@@ -101,7 +101,7 @@ export async function runSim(argv: string[]): Promise<number> {
   let policy: Policy;
   if (values.policy === 'model') {
     const modelDir = values.model ? resolve(values.model) : settings.modelDir;
-    reasoner = await SteppingReasoner.start(modelDir, pandaProprioSource(settings), threads);
+    reasoner = await SteppingReasoner.start(modelDir, pandaProprioSource(settings), { intraOpThreads: threads });
     policy = new ModelPolicy(reasoner);
   } else {
     policy = new ExpertPolicy();

@@ -4,6 +4,7 @@
 import type { ArmModelOptions, LimitConfig } from '../kinematics/arm_model.js';
 import type { GripperConfig } from '../control/gripper.js';
 import type { ExecutionPolicy } from '../control/execution.js';
+import type { BackendOptions } from '../reasoning/backend.js';
 import { resolvePackagePath } from './package_root.js';
 import { ConfigError, type ParameterValue } from './schema.js';
 
@@ -42,7 +43,7 @@ export interface NodeSettings {
   gripper: GripperConfig & { interface: GripperInterface; topic: string; action: string; maxEffort: number };
   publishTraceImage: boolean;
   publishDepthImage: boolean;
-  inferenceThreads: number;
+  inference: BackendOptions;
   diagnosticsPeriodSec: number;
 }
 
@@ -126,7 +127,7 @@ export function settingsFromValues(values: ReadonlyMap<string, ParameterValue>):
     },
     publishTraceImage: get<boolean>('publish_trace_image'),
     publishDepthImage: get<boolean>('publish_depth_image'),
-    inferenceThreads: get<number>('inference_threads'),
+    inference: { intraOpThreads: get<number>('inference_threads'), spinWait: get<boolean>('inference_spin_wait') },
     diagnosticsPeriodSec: get<number>('diagnostics_period_s'),
   };
 }

@@ -83,6 +83,8 @@ export class OnnxBackend implements ReasoningBackend {
       executionMode: 'sequential',
       intraOpNumThreads: options.intraOpThreads ?? 1,
       interOpNumThreads: 1,
+      // A session configuration entry (onnxruntime_session_options_config_keys.h); see BackendOptions.
+      extra: { session: { intra_op: { allow_spinning: options.spinWait ? '1' : '0' } } },
     };
     const spec = contract(manifest);
     const sessions: Partial<Record<Stage, InferenceSession>> = {};

@@ -7,6 +7,7 @@ import type { StepTask } from './frame_step.js';
 import type { Frame, ReasoningStep } from './types.js';
 import type { ModelSummary } from './worker_protocol.js';
 import type { ProprioSource } from './proprioception.js';
+import type { BackendOptions } from './backend.js';
 
 export interface SteppedResult {
   step: ReasoningStep;
@@ -21,10 +22,10 @@ export class SteppingReasoner {
     readonly model: ModelSummary,
   ) {}
 
-  static async start(modelDir: string, proprio: ProprioSource, intraOpThreads: number): Promise<SteppingReasoner> {
+  static async start(modelDir: string, proprio: ProprioSource, backend: BackendOptions): Promise<SteppingReasoner> {
     let self: SteppingReasoner | null = null;
     const reasoner = new Reasoner({
-      init: { modelDir, proprio, intraOpThreads },
+      init: { modelDir, proprio, backend },
       handlers: {
         onStep: (step, timing) => self?.settle((p) => p.resolve({ step, timing })),
         onError: (kind, error) => {

@@ -29,7 +29,7 @@ port.on('message', async (message: ToWorker) => {
       const loaded = await loadManifest(message.init.modelDir);
       const mismatch = proprioMismatch(loaded.proprio, message.init.proprio);
       if (mismatch) throw new ManifestError(loaded.file, 'proprio', mismatch);
-      const backend = await createBackend(loaded, { intraOpThreads: message.init.intraOpThreads });
+      const backend = await createBackend(loaded, message.init.backend);
       model = { backend, proprio: message.init.proprio, withGripper: loaded.proprio.gripper };
       post({ type: 'ready', model: summarizeModel(loaded) });
     } catch (err) {

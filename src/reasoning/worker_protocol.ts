@@ -2,6 +2,7 @@
  * Messages between the Reasoner (main thread) and its worker. Image payloads travel in the
  * transfer list, so they move instead of being copied.
  */
+import type { BackendOptions } from './backend.js';
 import type { RotationConvention } from './manifest.js';
 import type { RgbImage, Frame, ReasoningStep } from './types.js';
 import type { StepTask } from './frame_step.js';
@@ -11,7 +12,8 @@ export interface WorkerInit {
   modelDir: string;
   /** Joints (and gripper) the model's proprioception is read from. */
   proprio: ProprioSource;
-  intraOpThreads: number;
+  /** How the model's runtime uses the CPU. */
+  backend: BackendOptions;
 }
 
 /** What the worker reports once its model is loaded. */

@@ -351,7 +351,7 @@ export class MolmoActNode {
       init: {
         modelDir: this.settings.modelDir,
         proprio: proprioSource(this.settings.jointNames, this.settings.gripper),
-        intraOpThreads: this.settings.inferenceThreads,
+        backend: this.settings.inference,
       },
       handlers: {
         onStep: (step, timing) => this.onStep(step, timing.roundTripMs),
