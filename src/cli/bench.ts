@@ -73,7 +73,6 @@ export async function runBench(argv: string[]): Promise<number> {
     intraOpThreads: values.threads ? positiveInt(values.threads, '--threads') : settings.inference.intraOpThreads,
     spinWait: values['spin-wait'] ?? settings.inference.spinWait,
   };
-  const threads = inference.intraOpThreads;
   const log = (line: string): void => {
     process.stderr.write(`${line}\n`);
   };
@@ -85,7 +84,7 @@ export async function runBench(argv: string[]): Promise<number> {
   const camera = new SyntheticCamera([...settings.jointNames, ...gripperJoints], {
     jointPositions: [...PANDA_READY.slice(0, settings.jointNames.length), ...gripperJoints.map(() => settings.gripper.openPosition)],
   });
-  log(`bench: model ${manifest.name}, 640x480 rgb8 + 16UC1, ${steps} steps, ${threads} inference thread(s)${inference.spinWait ? ', spinning' : ''}`);
+  log(`bench: model ${manifest.name}, 640x480 rgb8 + 16UC1, ${steps} steps, ${inference.intraOpThreads} inference thread(s)${inference.spinWait ? ', spinning' : ''}`);
 
   // Phase 1: each part, in-process.
   const backend = await OnnxBackend.load(manifest, inference);
@@ -239,7 +238,7 @@ export async function runBench(argv: string[]): Promise<number> {
     model: manifest.name,
     image: '640x480 rgb8 + 16UC1',
     steps,
-    threads,
+    threads: inference.intraOpThreads,
     spin_wait: inference.spinWait,
     ...medians,
     step_ms_p90: round(parts.quantile('step_ms', 0.9)),

@@ -22,8 +22,8 @@ export interface BackendOptions {
    * Let the runtime's pool threads spin after each call, waiting for the next one (default
    * false). Spinning trims the wake-up of those threads but keeps cores busy that the image
    * resize, the ROS executor and the middleware need between calls: with two threads on two
-   * cores it made the bundled model's steps about 40 % slower (README, Benchmarks). Worth turning
-   * on only where the inference has cores of its own.
+   * cores it made the bundled model's steps about twice as long (README, Benchmarks). Worth
+   * turning on only where the inference has cores of its own.
    */
   spinWait?: boolean;
 }
