@@ -9,7 +9,6 @@
  * the same graphs bare (session.run on the same prepared inputs). Phase 4 (--soak) runs many
  * steps and compares resident memory at the start and the end.
  */
-import { parseArgs } from 'node:util';
 import sharp from 'sharp';
 import { resolve } from 'node:path';
 import { loadParameterSchema, defaultValues } from '../config/schema.js';
@@ -32,6 +31,7 @@ import { buildReasoningMessage } from '../report/reasoning_message.js';
 import { SyntheticCamera, PANDA_READY } from '../sim/synthetic_camera.js';
 import { seededRandom, uniform } from '../util/random.js';
 import type { ReasoningStep } from '../reasoning/types.js';
+import { integerOption, parseOptions } from './options.js';
 
 const HELP = `usage: molmoact-ros bench [options]
 
@@ -47,7 +47,7 @@ const HELP = `usage: molmoact-ros bench [options]
 const INSTRUCTION = 'pick up the red block';
 
 export async function runBench(argv: string[]): Promise<number> {
-  const { values } = parseArgs({
+  const values = parseOptions({
     args: argv,
     options: {
       model: { type: 'string' },
@@ -66,11 +66,11 @@ export async function runBench(argv: string[]): Promise<number> {
   }
   const settings = settingsFromValues(defaultValues(loadParameterSchema()));
   const modelDir = values.model ? resolve(values.model) : settings.modelDir;
-  const steps = positiveInt(values.steps!, '--steps');
-  const warmup = nonNegativeInt(values.warmup!, '--warmup');
-  const soak = nonNegativeInt(values.soak!, '--soak');
+  const steps = integerOption(values.steps, '--steps', 1);
+  const warmup = integerOption(values.warmup, '--warmup', 0);
+  const soak = integerOption(values.soak, '--soak', 0);
   const inference = {
-    intraOpThreads: values.threads ? positiveInt(values.threads, '--threads') : settings.inference.intraOpThreads,
+    intraOpThreads: values.threads ? integerOption(values.threads, '--threads', 1) : settings.inference.intraOpThreads,
     spinWait: values['spin-wait'] ?? settings.inference.spinWait,
   };
   const log = (line: string): void => {
@@ -276,16 +276,4 @@ function printTable(result: Record<string, unknown>): void {
 function round(x: number, digits = 3): number {
   const f = 10 ** digits;
   return Math.round(x * f) / f;
-}
-
-function positiveInt(text: string, flag: string): number {
-  const n = Number(text);
-  if (!Number.isInteger(n) || n < 1) throw new Error(`${flag} expects a positive integer, got '${text}'`);
-  return n;
-}
-
-function nonNegativeInt(text: string, flag: string): number {
-  const n = Number(text);
-  if (!Number.isInteger(n) || n < 0) throw new Error(`${flag} expects an integer >= 0, got '${text}'`);
-  return n;
 }

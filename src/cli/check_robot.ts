@@ -16,7 +16,6 @@
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { basename, isAbsolute, join, relative, resolve } from 'node:path';
-import { parseArgs } from 'node:util';
 import { parse as parseYaml } from 'yaml';
 import { packageRoot, resolvePackagePath } from '../config/package_root.js';
 import { KinematicChain } from '../kinematics/chain.js';
@@ -24,6 +23,7 @@ import { IkSolver } from '../kinematics/ik.js';
 import { identity, poseDistance } from '../kinematics/transform.js';
 import { parseUrdf, UrdfError, type RobotDescription } from '../kinematics/urdf.js';
 import { seededRandom, uniform } from '../util/random.js';
+import { integerOption, oneLine, parseOptions, UsageError } from './options.js';
 
 function help(): string {
   return `usage: molmoact-ros check-robot (--robot NAME | --urdf FILE --tip LINK) [options]
@@ -72,8 +72,6 @@ const processIo: CheckRobotIo = {
 };
 
 /** A usage error or an arm that cannot be set up: one line on stderr, exit status 2. */
-class SetupError extends Error {}
-
 interface ArmSetup {
   /** Preset name, else the URDF's robot name. */
   robot: string;
@@ -101,7 +99,7 @@ interface PassStats {
 export async function runCheckRobot(argv: string[], io: CheckRobotIo = processIo): Promise<number> {
   let values;
   try {
-    ({ values } = parseArgs({
+    values = parseOptions({
       args: argv,
       options: {
         robot: { type: 'string' },
@@ -115,9 +113,9 @@ export async function runCheckRobot(argv: string[], io: CheckRobotIo = processIo
         help: { type: 'boolean', default: false },
       },
       allowPositionals: false,
-    }));
+    });
   } catch (err) {
-    io.err(`check-robot: ${oneLine((err as Error).message)} (molmoact-ros check-robot --help)\n`);
+    io.err(`check-robot: ${(err as Error).message} (molmoact-ros check-robot --help)\n`);
     return 2;
   }
   if (values.help) {
@@ -130,12 +128,12 @@ export async function runCheckRobot(argv: string[], io: CheckRobotIo = processIo
   let seed: number;
   let restarts: number;
   try {
-    trials = integerOption(values.trials!, '--trials', 1);
-    seed = integerOption(values.seed!, '--seed', -(2 ** 31));
-    restarts = integerOption(values.restarts!, '--restarts', 0);
+    trials = integerOption(values.trials, '--trials', 1);
+    seed = integerOption(values.seed, '--seed', -(2 ** 31));
+    restarts = integerOption(values.restarts, '--restarts', 0);
     setup = loadArm({ robot: values.robot, urdf: values.urdf, base: values.base, tip: values.tip });
   } catch (err) {
-    if (err instanceof SetupError || err instanceof UrdfError) {
+    if (err instanceof UsageError || err instanceof UrdfError) {
       io.err(`check-robot: ${oneLine((err as Error).message)}\n`);
       return 2;
     }
@@ -235,29 +233,29 @@ export function listRobotPresets(): string[] {
 export function readRobotPreset(name: string): Record<string, unknown> {
   const available = listRobotPresets();
   if (!available.includes(name)) {
-    throw new SetupError(`no robot preset '${name}' (available: ${available.join(', ') || 'none'})`);
+    throw new UsageError(`no robot preset '${name}' (available: ${available.join(', ') || 'none'})`);
   }
   const file = join(packageRoot(), 'config', 'robots', `${name}.yaml`);
   let doc: unknown;
   try {
     doc = parseYaml(readFileSync(file, 'utf8'));
   } catch (err) {
-    throw new SetupError(`${displayPath(file)}: ${(err as Error).message}`);
+    throw new UsageError(`${displayPath(file)}: ${(err as Error).message}`);
   }
   const params = (doc as Record<string, { ros__parameters?: unknown } | undefined> | null)?.['/**']?.ros__parameters;
   if (!params || typeof params !== 'object' || Array.isArray(params)) {
-    throw new SetupError(`${displayPath(file)}: expected '/**:' then 'ros__parameters:' at the top`);
+    throw new UsageError(`${displayPath(file)}: expected '/**:' then 'ros__parameters:' at the top`);
   }
   return params as Record<string, unknown>;
 }
 
 function loadArm(options: { robot?: string; urdf?: string; base?: string; tip?: string }): ArmSetup {
-  if (!options.robot && !options.urdf) throw new SetupError('give --robot NAME or --urdf FILE (molmoact-ros check-robot --help)');
+  if (!options.robot && !options.urdf) throw new UsageError('give --robot NAME or --urdf FILE (molmoact-ros check-robot --help)');
   const preset = options.robot ? readRobotPreset(options.robot) : {};
   const presetString = (key: string): string | undefined => {
     const value = preset[key];
     if (value === undefined || value === '') return undefined;
-    if (typeof value !== 'string') throw new SetupError(`preset ${options.robot}: ${key} must be a string`);
+    if (typeof value !== 'string') throw new UsageError(`preset ${options.robot}: ${key} must be a string`);
     return value;
   };
 
@@ -272,13 +270,13 @@ function loadArm(options: { robot?: string; urdf?: string; base?: string; tip?: 
     xml = readFileSync(urdfPath, 'utf8');
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    throw new SetupError(`cannot read URDF ${urdfPath}: ${code === 'ENOENT' ? 'no such file' : (err as Error).message}`);
+    throw new UsageError(`cannot read URDF ${urdfPath}: ${code === 'ENOENT' ? 'no such file' : (err as Error).message}`);
   }
   const description = parseUrdf(xml);
 
   const base = options.base ?? presetString('base_link') ?? rootLink(description);
   const tip = options.tip ?? presetString('tip_link');
-  if (!tip) throw new SetupError('no tip link: give --tip LINK');
+  if (!tip) throw new UsageError('no tip link: give --tip LINK');
   const chain = new KinematicChain(description, base, tip);
 
   const lower = Float64Array.from(chain.lower, (lo) => (Number.isFinite(lo) ? lo : -Math.PI));
@@ -299,17 +297,17 @@ function loadArm(options: { robot?: string; urdf?: string; base?: string; tip?: 
 /** The preset's rest posture (in its joint_names order) reordered into the chain's order. */
 function restInChainOrder(values: unknown[], jointNames: unknown, chain: KinematicChain, robot: string): Float64Array {
   if (!values.every((v) => typeof v === 'number' && Number.isFinite(v))) {
-    throw new SetupError(`preset ${robot}: rest_posture must be a list of numbers`);
+    throw new UsageError(`preset ${robot}: rest_posture must be a list of numbers`);
   }
   const numbers = values as number[];
   const names = Array.isArray(jointNames) && jointNames.length > 0 ? (jointNames as string[]) : chain.jointNames;
   if (!fitsChain(names, chain)) {
-    throw new SetupError(
+    throw new UsageError(
       `preset ${robot}: joint_names [${names.join(', ')}] are not the joints between '${chain.baseLink}' and '${chain.tipLink}' [${chain.jointNames.join(', ')}]`,
     );
   }
   if (numbers.length !== names.length) {
-    throw new SetupError(`preset ${robot}: rest_posture has ${numbers.length} values for ${names.length} joints`);
+    throw new UsageError(`preset ${robot}: rest_posture has ${numbers.length} values for ${names.length} joints`);
   }
   return Float64Array.from(chain.jointNames, (name) => numbers[names.indexOf(name)]);
 }
@@ -323,7 +321,7 @@ function fitsChain(jointNames: unknown, chain: KinematicChain): boolean {
 /** The link that no joint moves (the URDF's root); throws if there is not exactly one. */
 function rootLink(description: RobotDescription): string {
   const roots = [...description.links].filter((link) => !description.parentJoint.has(link));
-  if (roots.length !== 1) throw new SetupError(`the URDF has ${roots.length} root links; give --base LINK`);
+  if (roots.length !== 1) throw new UsageError(`the URDF has ${roots.length} root links; give --base LINK`);
   return roots[0];
 }
 
@@ -417,14 +415,6 @@ class Progress {
   }
 }
 
-function integerOption(text: string, flag: string, min: number): number {
-  const n = Number(text);
-  if (text.trim() === '' || !Number.isInteger(n) || n < min || n > 2 ** 31 - 1) {
-    throw new SetupError(`${flag} expects an integer >= ${min}, got '${text}'`);
-  }
-  return n;
-}
-
 /** A different, repeatable seed for each purpose derived from the user's seed. */
 function mixSeed(seed: number, stream: number): number {
   return (Math.imul(seed ^ 0x9e3779b9, 0x85ebca6b) + Math.imul(stream, 0xc2b2ae35)) | 0;
@@ -434,10 +424,6 @@ function mixSeed(seed: number, stream: number): number {
 function displayPath(path: string): string {
   const rel = relative(packageRoot(), path);
   return rel.startsWith('..') || isAbsolute(rel) ? path : rel;
-}
-
-function oneLine(text: string): string {
-  return text.replace(/\s*\n\s*/g, ' ').trim();
 }
 
 function quantile(values: number[], q: number): number {

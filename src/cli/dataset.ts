@@ -2,11 +2,11 @@
  * `molmoact-ros dataset`: demonstrations of the scripted expert in the tabletop world, written for
  * the training recipe in models/molmoact-tiny (format: src/sim/dataset.ts and the meta.json it writes).
  */
-import { parseArgs } from 'node:util';
 import { resolve } from 'node:path';
 import { writeDataset } from '../sim/dataset.js';
 import { SteppingReasoner } from '../reasoning/stepping_reasoner.js';
 import { pandaProprioSource } from '../sim/world.js';
+import { integerOption, numberOption, parseOptions, UsageError } from './options.js';
 
 const HELP = `usage: molmoact-ros dataset --out DIR [options]
 
@@ -23,54 +23,46 @@ const HELP = `usage: molmoact-ros dataset --out DIR [options]
 `;
 
 export async function runDataset(argv: string[]): Promise<number> {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args: argv,
-      options: {
-        out: { type: 'string' },
-        episodes: { type: 'string', default: '800' },
-        seed: { type: 'string', default: '1' },
-        width: { type: 'string', default: '160' },
-        height: { type: 'string', default: '120' },
-        every: { type: 'string', default: '2' },
-        noise: { type: 'string', default: '0.0015' },
-        driver: { type: 'string' },
-        'expert-share': { type: 'string', default: '0.3' },
-        help: { type: 'boolean', default: false },
-      },
-    }));
-  } catch (err) {
-    process.stderr.write(`molmoact-ros dataset: ${(err as Error).message}\n${HELP}`);
-    return 2;
-  }
+  const values = parseOptions({
+    args: argv,
+    options: {
+      out: { type: 'string' },
+      episodes: { type: 'string', default: '800' },
+      seed: { type: 'string', default: '1' },
+      width: { type: 'string', default: '160' },
+      height: { type: 'string', default: '120' },
+      every: { type: 'string', default: '2' },
+      noise: { type: 'string', default: '0.0015' },
+      driver: { type: 'string' },
+      'expert-share': { type: 'string', default: '0.3' },
+      help: { type: 'boolean', default: false },
+    },
+  });
   if (values.help) {
     process.stdout.write(HELP);
     return 0;
   }
-  const int = (text: string, name: string, min: number): number => {
-    const n = Number(text);
-    if (!Number.isInteger(n) || n < min) throw new UsageError(`--${name} expects an integer >= ${min}, got '${text}'`);
-    return n;
-  };
+  if (!values.out) throw new UsageError('--out DIR is required');
+  const out = resolve(values.out);
+  const episodes = integerOption(values.episodes, '--episodes', 1);
+  const seed = integerOption(values.seed, '--seed', 0);
+  const image = { width: integerOption(values.width, '--width', 16), height: integerOption(values.height, '--height', 16) };
+  const everySteps = integerOption(values.every, '--every', 1);
+  const noise = numberOption(values.noise, '--noise', { min: 0, max: 0.02, maxExclusive: true });
+  const expertShare = numberOption(values['expert-share'], '--expert-share', { min: 0, max: 1 });
+  const reasoner = values.driver ? await SteppingReasoner.start(resolve(values.driver), pandaProprioSource(), { intraOpThreads: 1 }) : null;
+  const started = performance.now();
+  const progress = process.stderr.isTTY;
+  let result;
   try {
-    if (!values.out) throw new UsageError('--out DIR is required');
-    const noise = Number(values.noise);
-    if (!(noise >= 0 && noise < 0.02)) throw new UsageError(`--noise expects metres in [0, 0.02), got '${values.noise}'`);
-    const episodes = int(values.episodes!, 'episodes', 1);
-    const expertShare = Number(values['expert-share']);
-    if (!(expertShare >= 0 && expertShare <= 1)) throw new UsageError(`--expert-share expects a number in [0, 1], got '${values['expert-share']}'`);
-    const reasoner = values.driver ? await SteppingReasoner.start(resolve(values.driver), pandaProprioSource(), { intraOpThreads: 1 }) : null;
-    const started = performance.now();
-    const progress = process.stderr.isTTY;
-    const result = await writeDataset({
-      out: resolve(values.out),
+    result = await writeDataset({
+      out,
       episodes,
-      seed: int(values.seed!, 'seed', 0),
-      image: { width: int(values.width!, 'width', 16), height: int(values.height!, 'height', 16) },
+      seed,
+      image,
       depthSize: 40,
       maxTokens: 16,
-      everySteps: int(values.every!, 'every', 1),
+      everySteps,
       noise,
       driver: reasoner ? { reasoner, expertShare } : undefined,
       onEpisode: (done, frames) => {
@@ -79,19 +71,10 @@ export async function runDataset(argv: string[]): Promise<number> {
         }
       },
     });
+  } finally {
     await reasoner?.close();
-    const seconds = (performance.now() - started) / 1000;
-    process.stdout.write(
-      `dataset: ${result.frames} frames from ${episodes} episodes (${result.successes} solved by the expert) in ${seconds.toFixed(0)} s -> ${resolve(values.out)}\n`,
-    );
-    return 0;
-  } catch (err) {
-    if (err instanceof UsageError) {
-      process.stderr.write(`molmoact-ros dataset: ${err.message}\n`);
-      return 2;
-    }
-    throw err;
   }
+  const seconds = (performance.now() - started) / 1000;
+  process.stdout.write(`dataset: ${result.frames} frames from ${episodes} episodes (${result.successes} solved by the expert) in ${seconds.toFixed(0)} s -> ${out}\n`);
+  return 0;
 }
-
-class UsageError extends Error {}

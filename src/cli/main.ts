@@ -9,6 +9,7 @@
  *   molmoact-ros dataset  expert demonstrations in the tabletop world, for training
  */
 import { ReasonerInitError } from '../reasoning/reasoner.js';
+import { UsageError } from './options.js';
 
 const USAGE = `usage: molmoact-ros <command> [options]
 
@@ -66,11 +67,17 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
-main(process.argv.slice(2)).then(
+const argv = process.argv.slice(2);
+main(argv).then(
   (code) => {
     process.exitCode = code;
   },
   (err: unknown) => {
+    if (err instanceof UsageError) {
+      console.error(`molmoact-ros ${argv[0]}: ${err.message} (molmoact-ros ${argv[0]} --help)`);
+      process.exitCode = 2;
+      return;
+    }
     // A model that cannot be loaded is the user's to fix, and its message says how: one line.
     // Anything else is a bug, and its stack is what a report needs.
     const message = err instanceof ReasonerInitError ? err.message : ((err as Error).stack ?? String(err));

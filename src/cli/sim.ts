@@ -4,7 +4,6 @@
  */
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { parseArgs } from 'node:util';
 import { CommandPlanner } from '../control/command_planner.js';
 import { SteppingReasoner } from '../reasoning/stepping_reasoner.js';
 import { seededRandom } from '../util/random.js';
@@ -13,6 +12,7 @@ import { writeEpisodeStrip } from '../sim/pictures.js';
 import { sampleTask, TASK_KINDS, type TaskKind } from '../sim/tasks.js';
 import { defaultSettings, pandaProprioSource, TabletopWorld } from '../sim/world.js';
 import { recordEpisode } from '../sim/episode_recording.js';
+import { integerOption, parseOptions, UsageError } from './options.js';
 
 const HELP = `usage: molmoact-ros sim [options]
 
@@ -46,55 +46,38 @@ export interface SimSummary {
 }
 
 export async function runSim(argv: string[]): Promise<number> {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args: argv,
-      options: {
-        episodes: { type: 'string', default: '200' },
-        seed: { type: 'string', default: '1' },
-        task: { type: 'string', default: 'all' },
-        policy: { type: 'string', default: 'model' },
-        model: { type: 'string' },
-        steer: { type: 'boolean', default: false },
-        'max-steps': { type: 'string', default: '150' },
-        execute: { type: 'string', default: '8' },
-        threads: { type: 'string', default: '1' },
-        out: { type: 'string' },
-        record: { type: 'string', default: '3' },
-        json: { type: 'boolean', default: false },
-        help: { type: 'boolean', default: false },
-      },
-    }));
-  } catch (err) {
-    process.stderr.write(`molmoact-ros sim: ${(err as Error).message}\n${HELP}`);
-    return 2;
-  }
+  const values = parseOptions({
+    args: argv,
+    options: {
+      episodes: { type: 'string', default: '200' },
+      seed: { type: 'string', default: '1' },
+      task: { type: 'string', default: 'all' },
+      policy: { type: 'string', default: 'model' },
+      model: { type: 'string' },
+      steer: { type: 'boolean', default: false },
+      'max-steps': { type: 'string', default: '150' },
+      execute: { type: 'string', default: '8' },
+      threads: { type: 'string', default: '1' },
+      out: { type: 'string' },
+      record: { type: 'string', default: '3' },
+      json: { type: 'boolean', default: false },
+      help: { type: 'boolean', default: false },
+    },
+  });
   if (values.help) {
     process.stdout.write(HELP);
     return 0;
   }
-  const usage = (message: string): number => {
-    process.stderr.write(`molmoact-ros sim: ${message}\n`);
-    return 2;
-  };
-  const int = (text: string | undefined, min: number): number | null => {
-    const n = Number(text);
-    return Number.isInteger(n) && n >= min ? n : null;
-  };
-  const episodes = int(values.episodes, 1);
-  const seed = int(values.seed, 0);
-  const maxSteps = int(values['max-steps'], 1);
-  const execute = int(values.execute, 1);
-  const threads = int(values.threads, 1);
-  const recordCount = int(values.record, 0);
-  if (episodes === null || seed === null || maxSteps === null || execute === null || threads === null || recordCount === null) {
-    return usage('--episodes, --seed, --max-steps, --execute, --threads and --record take whole numbers (--episodes, --max-steps, --execute, --threads at least 1)');
-  }
-  const kinds = values.task === 'all' ? [...TASK_KINDS] : values.task!.split(',').map((k) => k.trim());
+  const episodes = integerOption(values.episodes, '--episodes', 1);
+  const seed = integerOption(values.seed, '--seed', 0);
+  const maxSteps = integerOption(values['max-steps'], '--max-steps', 1);
+  const execute = integerOption(values.execute, '--execute', 1);
+  const threads = integerOption(values.threads, '--threads', 1);
+  const recordCount = integerOption(values.record, '--record', 0);
+  const kinds = values.task === 'all' ? [...TASK_KINDS] : values.task.split(',').map((k) => k.trim());
   const unknown = kinds.filter((k) => !(TASK_KINDS as readonly string[]).includes(k));
-  if (unknown.length > 0) return usage(`unknown task kind '${unknown.join(', ')}' (${TASK_KINDS.join(', ')} or all)`);
-  if (values.policy !== 'model' && values.policy !== 'expert') return usage(`--policy is model or expert, not '${values.policy}'`);
+  if (unknown.length > 0) throw new UsageError(`unknown task kind '${unknown.join(', ')}' (${TASK_KINDS.join(', ')} or all)`);
+  if (values.policy !== 'model' && values.policy !== 'expert') throw new UsageError(`--policy is model or expert, not '${values.policy}'`);
 
   const settings = defaultSettings();
   let reasoner: SteppingReasoner | null = null;
@@ -152,7 +135,7 @@ export async function runSim(argv: string[]): Promise<number> {
     await reasoner?.close();
   }
 
-  const summary = summarise(policy.name, seed, values.steer!, results, stepMs, out);
+  const summary = summarise(policy.name, seed, values.steer, results, stepMs, out);
   printSummary(summary);
   if (values.json) process.stdout.write(`${JSON.stringify(summary)}\n`);
   return 0;
