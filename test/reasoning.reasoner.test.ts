@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { waitFor } from './support/wait.js';
-import { Worker } from 'node:worker_threads';
+import { Worker, markAsUntransferable } from 'node:worker_threads';
 import { Reasoner, ReasonerInitError } from '../src/reasoning/reasoner.js';
 import type { WorkerError } from '../src/reasoning/worker_protocol.js';
 import type { ReasoningStep } from '../src/reasoning/types.js';
@@ -58,6 +58,19 @@ describe('Reasoner (onnxruntime inside the worker thread)', function () {
     expect(pool[64]).to.equal(new SyntheticCamera(JOINTS).nextFrame().rgb.data[0]);
     await waitFor('step', () => steps.length === 1);
     expect(reasoner.stats.copied).to.equal(1);
+  });
+
+  it('reasons about a frame whose buffer cannot be moved (memory the middleware owns), copying it', async () => {
+    await make().start();
+    const frame = new SyntheticCamera(JOINTS).nextFrame();
+    const firstPixel = frame.rgb.data[0];
+    markAsUntransferable(frame.rgb.data.buffer);
+    expect(reasoner.submit(frame, TASK)).to.equal('started');
+    await waitFor('step', () => steps.length === 1);
+    expect(errors).to.deep.equal([]);
+    expect(reasoner.stats.copied).to.be.at.least(1);
+    expect(reasoner.stats.transferred + reasoner.stats.copied).to.equal(2);
+    expect(frame.rgb.data[0]).to.equal(firstPixel);
   });
 
   it('keeps at most one step in flight: a newer frame replaces the waiting one, and is counted', async () => {

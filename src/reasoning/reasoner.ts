@@ -3,7 +3,8 @@
  *
  * - At most one step is in flight. A frame submitted meanwhile waits; a newer one replaces it
  *   (the replaced frame is counted as dropped). Frames are never queued.
- * - Image payloads move to the worker in the transfer list (no copy when the message owns them).
+ * - Image payloads move to the worker in the transfer list (no copy when the message owns them;
+ *   image_transfer.ts).
  * - If the worker dies or a step hangs past `stepTimeoutMs`, the worker is replaced, with a
  *   growing delay between attempts; the step in flight is reported as failed and the waiting
  *   frame, if any, is reasoned about once the new worker is ready.
@@ -20,7 +21,7 @@ import type {
   WorkerInit,
 } from './worker_protocol.js';
 import type { Time } from '../messages/types.js';
-import { isSoleView, soleView } from '../messages/owned_bytes.js';
+import { postWithImages } from './image_transfer.js';
 
 export interface StepImages {
   stamp: Time;
@@ -195,26 +196,15 @@ export class Reasoner {
   private send(pending: Pending): void {
     const worker = this.worker!;
     const id = this.nextId++;
-    const transfer = [this.ownBuffer(pending.frame.rgb), this.ownBuffer(pending.frame.depth)];
     this.frameOfStep.set(id, { stamp: pending.frame.stamp, frameId: pending.frame.frameId });
     const timeout = this.options.stepTimeoutMs ?? 30_000;
     const timer = setTimeout(() => this.onStepTimeout(id), timeout);
     timer.unref();
     this.inFlight = { id, sentAt: performance.now(), timer };
-    worker.postMessage({ type: 'step', id, ...pending } satisfies ToWorker, transfer);
-  }
-
-  /** Makes msg.data the sole view of its ArrayBuffer (copying once if not) and returns that buffer. */
-  private ownBuffer(msg: { data: Uint8Array }): ArrayBuffer {
-    if (isSoleView(msg.data)) {
-      this.counters.transferred++;
-      return msg.data.buffer as ArrayBuffer;
-    }
-    // A view into a larger buffer (a pool, or the middleware's own memory): moving that buffer
-    // would take memory that is not ours, so this one image is copied.
-    this.counters.copied++;
-    msg.data = soleView(msg.data);
-    return msg.data.buffer as ArrayBuffer;
+    const message: ToWorker = { type: 'step', id, ...pending };
+    const count = postWithImages(worker, message, [pending.frame.rgb, pending.frame.depth]);
+    this.counters.transferred += count.transferred;
+    this.counters.copied += count.copied;
   }
 
   private onMessage(message: FromWorker): void {
