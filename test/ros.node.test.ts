@@ -4,6 +4,7 @@ import { resolvePackagePath } from '../src/config/package_root.js';
 import { waitFor } from './support/wait.js';
 import { FakeGraph, type FakeNode } from './support/fake_rclnodejs.js';
 import { MolmoActNode } from '../src/ros/molmoact_node.js';
+import { ConfigError } from '../src/config/schema.js';
 import type { ActionReasoning, DiagnosticArray, Image, JointTrajectory, MarkerArray, Time } from '../src/messages/types.js';
 import { SyntheticCamera, PANDA_READY } from '../src/sim/synthetic_camera.js';
 import { MarkerType, MarkerAction } from '../src/messages/builders.js';
@@ -261,6 +262,27 @@ describe('molmoact node on a stand-in ROS graph', function () {
     expect(fake.setParameter('model_dir', '/elsewhere').successful).to.equal(false);
     expect(fake.setParameter('instruction', 'move the green block to the left of the yellow one').successful).to.equal(true);
     expect(graph.log.some((l) => /move the green block/.test(l.message))).to.equal(true);
+  });
+
+  it('refuses to start on an override outside its range or of another type, naming both', async () => {
+    graph.overrides.set('sync_slop_s', 5.0);
+    let error: Error | null = null;
+    await MolmoActNode.create(graph.module()).catch((err: Error) => (error = err));
+    expect(error).to.be.instanceOf(ConfigError);
+    expect(error!.message).to.match(/^parameter sync_slop_s: the value given does not fit its type double or its range \[0, 1\]/);
+    graph = new FakeGraph();
+    graph.overrides.set('autostart', 'yes');
+    error = null;
+    await MolmoActNode.create(graph.module()).catch((err: Error) => (error = err));
+    expect(error!.message).to.match(/^parameter autostart: the value given does not fit its type bool \(rclnodejs: /);
+  });
+
+  it('lets use_sim_time be switched at run time (rclnodejs owns it), still checking its own parameters', async () => {
+    const n = await startNode();
+    const fake = n.node as unknown as FakeNode;
+    expect(fake.setParameter('use_sim_time', true)).to.deep.equal({ successful: true, reason: '' });
+    expect(fake.getParameter('use_sim_time').value).to.equal(true);
+    expect(fake.setParameter('sync_slop_s', 5).successful).to.equal(false);
   });
 
   function diagnosticValues(): Record<string, string> {

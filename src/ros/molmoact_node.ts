@@ -81,6 +81,12 @@ export interface MolmoActNodeOptions {
 
 type Publish<M> = (msg: M) => void;
 
+/** A publisher whose pictures are drawn only while someone listens. */
+interface ImageOutput {
+  publish: Publish<Image>;
+  hasSubscribers(): boolean;
+}
+
 /** What the node has done, for diagnostics and tests. */
 export interface NodeCounters {
   steps: number;
@@ -128,8 +134,8 @@ export class MolmoActNode {
   private readonly gripperOutput: GripperOutput | null;
 
   private readonly publishMarkers: Publish<MarkerArray>;
-  private readonly publishTraceImage: Publish<Image>;
-  private readonly publishDepthImage: Publish<Image>;
+  private readonly traceImageOutput: ImageOutput;
+  private readonly depthImageOutput: ImageOutput;
   private readonly publishReasoning: Publish<ActionReasoning> | null;
   private readonly publishDiagnostics: Publish<DiagnosticArray>;
   private readonly timer: rclnodejs.Timer;
@@ -153,8 +159,8 @@ export class MolmoActNode {
 
     const qos = nodeQos(rcl);
     this.publishMarkers = this.publisher('visualization_msgs/msg/MarkerArray', OUTPUT_TOPICS.markers, qos.output);
-    this.publishTraceImage = this.publisher('sensor_msgs/msg/Image', OUTPUT_TOPICS.traceImage, qos.output);
-    this.publishDepthImage = this.publisher('sensor_msgs/msg/Image', OUTPUT_TOPICS.depthImage, qos.output);
+    this.traceImageOutput = this.imageOutput(OUTPUT_TOPICS.traceImage, qos.output);
+    this.depthImageOutput = this.imageOutput(OUTPUT_TOPICS.depthImage, qos.output);
     this.publishDiagnostics = this.publisher('diagnostic_msgs/msg/DiagnosticArray', OUTPUT_TOPICS.diagnostics, qos.output);
     this.planner = new CommandPlanner(this.settings, null);
     const log = (level: 'info' | 'warn', message: string): void => {
@@ -225,7 +231,14 @@ export class MolmoActNode {
     });
 
     const periodNs = BigInt(Math.round(this.settings.diagnosticsPeriodSec * 1e9));
-    this.timer = this.node.createTimer(periodNs, () => this.publishDiagnostics(this.diagnostics()));
+    this.timer = this.node.createTimer(periodNs, () => {
+      // A timer callback that throws would take the executor down.
+      try {
+        this.publishDiagnostics(this.diagnostics());
+      } catch (err) {
+        this.throttled.warn('diagnostics', `diagnostics not published: ${(err as Error).message}`);
+      }
+    });
   }
 
   /** Creates the node and starts the reasoning worker; the node runs even if the model cannot load. */
@@ -273,8 +286,8 @@ export class MolmoActNode {
       frame,
       { instruction: this.instruction, traceOverride: this.traceOverride ?? undefined },
       {
-        traceImage: this.settings.publishTraceImage && this.hasSubscribers(OUTPUT_TOPICS.traceImage),
-        depthImage: this.settings.publishDepthImage && this.hasSubscribers(OUTPUT_TOPICS.depthImage),
+        traceImage: this.settings.publishTraceImage && this.traceImageOutput.hasSubscribers(),
+        depthImage: this.settings.publishDepthImage && this.depthImageOutput.hasSubscribers(),
       },
     );
   }
@@ -504,8 +517,8 @@ export class MolmoActNode {
 
   private onImages(images: StepImages): void {
     const header = makeHeader(images.stamp, images.frameId);
-    if (images.traceImage) this.publishTraceImage(encodeRgbImage(header, images.traceImage));
-    if (images.depthImage) this.publishDepthImage(encodeRgbImage(header, images.depthImage));
+    if (images.traceImage) this.traceImageOutput.publish(encodeRgbImage(header, images.traceImage));
+    if (images.depthImage) this.depthImageOutput.publish(encodeRgbImage(header, images.depthImage));
   }
 
   private onReasonerError(kind: 'step' | 'render' | 'worker', error: WorkerError): void {
@@ -562,6 +575,16 @@ export class MolmoActNode {
     return (msg: M) => publisher.publish(msg as never);
   }
 
+  private imageOutput(topic: string, qos: rclnodejs.QoS): ImageOutput {
+    const publisher = this.node.createPublisher('sensor_msgs/msg/Image', topic, { qos });
+    return {
+      publish: (msg: Image) => publisher.publish(msg as never),
+      // Asked of the publisher, not of the node by topic name: node.countSubscribers does not
+      // apply remappings, so a remapped image topic would never seem to have a listener.
+      hasSubscribers: () => subscriptionCount(publisher) > 0,
+    };
+  }
+
   private subscribe<M>(type: string, topic: string, qos: rclnodejs.QoS, handle: (msg: M) => void): void {
     this.node.createSubscription(type as never, topic, { qos }, (msg: unknown) => {
       // A malformed message must never take the executor down.
@@ -586,10 +609,6 @@ export class MolmoActNode {
     }
   }
 
-  private hasSubscribers(topic: string): boolean {
-    return this.node.countSubscribers(topic) > 0;
-  }
-
   private warnOnce(key: string, message: string): void {
     if (this.warnedOnce.has(key)) return;
     this.warnedOnce.add(key);
@@ -607,4 +626,11 @@ export class MolmoActNode {
 
 function prefixed(prefix: string, values: Record<string, string | number | boolean>): Record<string, string | number | boolean> {
   return Object.fromEntries(Object.entries(values).map(([key, value]) => [prefix + key, value]));
+}
+
+/** Subscriptions matched to `publisher`. */
+function subscriptionCount(publisher: rclnodejs.Publisher<never>): number {
+  // rclnodejs 2.2.0 implements subscriptionCount as a getter, while its .d.ts declares a method.
+  const count = (publisher as unknown as { subscriptionCount: number | (() => number) }).subscriptionCount;
+  return typeof count === 'function' ? count.call(publisher) : count;
 }

@@ -39,22 +39,24 @@ export function declareParameters(rcl: Rcl, node: rclnodejs.Node, schema: Parame
   const values = new Map<string, ParameterValue>();
   for (const spec of schema) {
     const type = ROS_TYPE[spec.type] as rclnodejs.ParameterType;
-    let range: rclnodejs.Range | undefined;
+    let rosRange: rclnodejs.Range | undefined;
     if (spec.type === 'double' && spec.min !== undefined && spec.max !== undefined) {
-      range = new rcl.FloatingPointRange(spec.min, spec.max, 0);
+      rosRange = new rcl.FloatingPointRange(spec.min, spec.max, 0);
     } else if (spec.type === 'integer' && spec.min !== undefined && spec.max !== undefined) {
-      range = new rcl.IntegerRange(BigInt(spec.min), BigInt(spec.max), 1n) as unknown as rclnodejs.Range;
+      rosRange = new rcl.IntegerRange(BigInt(spec.min), BigInt(spec.max), 1n) as unknown as rclnodejs.Range;
     }
     const description = spec.choices ? `${spec.description} One of: ${spec.choices.join(', ')}.` : spec.description;
-    const descriptor = new rcl.ParameterDescriptor(spec.name, type, description, spec.readOnly, range);
+    const descriptor = new rcl.ParameterDescriptor(spec.name, type, description, spec.readOnly, rosRange);
     let declared: rclnodejs.Parameter;
     try {
       declared = node.declareParameter(new rcl.Parameter(spec.name, type, toRos(spec, spec.default)), descriptor);
     } catch (err) {
-      // rclnodejs refuses an override of another type (e.g. `1` for a double) with a vague message.
+      // rclnodejs refuses an override of another type (e.g. `1` for a double) or outside the
+      // declared range with one vague message ("... does not  readonly"), so both are named here.
+      const range = rosRange ? ` or its range [${spec.min}, ${spec.max}]` : '';
+      const hint = spec.type.startsWith('double') ? ' (write doubles with a decimal point, e.g. 1.0)' : '';
       throw new ConfigError(
-        `parameter ${spec.name}: the value given does not fit its type ${spec.type}` +
-          `${spec.type.startsWith('double') ? ' (write doubles with a decimal point, e.g. 1.0)' : ''}: ${(err as Error).message}`,
+        `parameter ${spec.name}: the value given does not fit its type ${spec.type}${range}${hint} (rclnodejs: ${(err as Error).message})`,
       );
     }
     values.set(spec.name, checkParameterValue(spec, fromRos(spec, declared.value), `parameter ${spec.name}`));
@@ -63,7 +65,8 @@ export function declareParameters(rcl: Rcl, node: rclnodejs.Node, schema: Parame
 }
 
 /**
- * Checks proposed changes against the schema; returns the new values, or throws ConfigError.
+ * Checks proposed changes to the node's own parameters against the schema; returns the new
+ * values, or throws ConfigError. Parameters outside the schema (use_sim_time) are left to rclnodejs.
  * `apply` decides whether the whole set is acceptable (cross-parameter checks).
  */
 export function checkParameterChanges(
@@ -74,7 +77,8 @@ export function checkParameterChanges(
   const next = new Map(current);
   for (const change of changes) {
     const spec = schema.find((s) => s.name === change.name);
-    if (!spec) throw new ConfigError(`unknown parameter ${change.name}`);
+    // Not ours: rclnodejs declares use_sim_time on every node and checks its changes itself.
+    if (!spec) continue;
     next.set(spec.name, checkParameterValue(spec, fromRos(spec, change.value), `parameter ${spec.name}`));
   }
   return next;

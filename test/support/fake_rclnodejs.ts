@@ -6,8 +6,11 @@
  * init/spin/shutdown.
  * It behaves like a tiny ROS graph: topic names are expanded as rcl does ('~/x' -> '/ns/node/x'),
  * messages published to a topic reach every subscription with compatible QoS, and calls the
- * real rclnodejs would reject (duplicate parameter, unknown message package) throw.
+ * real rclnodejs would reject (duplicate parameter, unknown message package) throw. As in
+ * rclnodejs, every node has use_sim_time, the newest set-parameters callback is asked first, and a
+ * received image's bytes cannot be moved to another thread.
  */
+import { markAsUntransferable } from 'node:worker_threads';
 import type { Rcl } from '../../src/ros/rcl.js';
 
 export interface PublishedMessage {
@@ -39,6 +42,18 @@ const STANDARD_PACKAGES = [
   'tf2_msgs',
 ];
 
+/**
+ * A message as a subscription callback gets it from rclnodejs: a uint8[] field (an image's data)
+ * lies in memory the middleware owns, which Node cannot move to another thread.
+ */
+function asReceived(msg: unknown): unknown {
+  const data = (msg as { data?: unknown } | null)?.data;
+  if (!(data instanceof Uint8Array)) return msg;
+  const owned = new Uint8Array(data);
+  markAsUntransferable(owned.buffer);
+  return { ...(msg as object), data: owned };
+}
+
 export class FakeGraph {
   readonly publishers: Endpoint[] = [];
   readonly subscriptions: SubscriptionEndpoint[] = [];
@@ -67,7 +82,7 @@ export class FakeGraph {
       // a best-effort publisher cannot serve a reliable subscription.
       if (sub.qos.durability === 1 && (qos.durability ?? 2) !== 1) continue;
       if (sub.qos.reliabilityValue === 1 && (qos.reliability ?? 1) !== 1) continue;
-      sub.callback(msg);
+      sub.callback(asReceived(msg));
       delivered++;
     }
     return delivered;
@@ -170,6 +185,25 @@ export class FakeRange {
   ) {}
 }
 
+/** rclnodejs's ParameterDescriptor.validateParameter, for the types and ranges the node declares. */
+function fitsDescriptor(descriptor: FakeParameterDescriptor, value: unknown): boolean {
+  const isNumber = (v: unknown) => typeof v === 'number' || typeof v === 'bigint';
+  const fits: Record<number, (v: unknown) => boolean> = {
+    1: (v) => typeof v === 'boolean',
+    2: (v) => typeof v === 'bigint',
+    3: (v) => typeof v === 'number',
+    4: (v) => typeof v === 'string',
+    6: (v) => Array.isArray(v) && v.every((x) => typeof x === 'boolean'),
+    7: (v) => Array.isArray(v) && v.every((x) => typeof x === 'bigint'),
+    8: (v) => (Array.isArray(v) || v instanceof Float64Array) && Array.from(v as ArrayLike<unknown>).every((x) => typeof x === 'number'),
+    9: (v) => Array.isArray(v) && v.every((x) => typeof x === 'string'),
+  };
+  if (!(fits[descriptor.type]?.(value) ?? true)) return false;
+  const range = descriptor.range;
+  if (!range || !isNumber(value)) return true;
+  return Number(value) >= Number(range.from) && Number(value) <= Number(range.to);
+}
+
 export class FakeTimer {
   canceled = false;
   constructor(
@@ -191,7 +225,11 @@ export class FakeNode {
     readonly graph: FakeGraph,
     private readonly nodeName: string,
     private readonly nodeNamespace: string,
-  ) {}
+  ) {
+    // rclnodejs's TimeSource declares use_sim_time on every node and handles its changes itself.
+    this.declareParameter(new FakeParameter('use_sim_time', 1, false), new FakeParameterDescriptor('use_sim_time', 1));
+    this.addOnSetParametersCallback(() => ({ successful: true, reason: '' }));
+  }
 
   name(): string {
     return this.nodeName;
@@ -220,12 +258,17 @@ export class FakeNode {
     this.checkType(type);
     const resolved = this.resolveTopicName(topic);
     this.graph.publishers.push({ node: this, type, topic: resolved, qos: options.qos });
+    const graph = this.graph;
     return {
       topic: resolved,
       publish: (msg: unknown) => {
-        const list = this.graph.published.get(resolved) ?? [];
+        const list = graph.published.get(resolved) ?? [];
         list.push({ type, msg });
-        this.graph.published.set(resolved, list);
+        graph.published.set(resolved, list);
+      },
+      // A getter, as in rclnodejs 2.2.0's lib/publisher.js (its .d.ts says method).
+      get subscriptionCount(): number {
+        return graph.subscriptions.filter((s) => s.topic === resolved).length;
       },
     };
   }
@@ -254,6 +297,10 @@ export class FakeNode {
       throw new TypeError(`descriptor of ${parameter.name} does not match the parameter`);
     }
     const value = this.graph.overrides.has(parameter.name) ? this.graph.overrides.get(parameter.name) : parameter.value;
+    if (!fitsDescriptor(descriptor, value)) {
+      // rclnodejs 2.2.0's words for an override of another type or outside the range (lib/node.js).
+      throw new Error(`Parameter ${parameter.name} does not  readonly`);
+    }
     const declared = new FakeParameter(parameter.name, parameter.type, value);
     this.parameters.set(parameter.name, declared);
     this.descriptors.set(parameter.name, descriptor);
@@ -266,8 +313,9 @@ export class FakeNode {
     return p;
   }
 
+  /** As rclnodejs: the newest callback is asked first. */
   addOnSetParametersCallback(callback: (p: FakeParameter[]) => { successful: boolean; reason: string }): void {
-    this.setCallbacks.push(callback);
+    this.setCallbacks.unshift(callback);
   }
 
   /** As `ros2 param set`: callbacks may veto; read-only parameters are refused. */
