@@ -7,9 +7,10 @@
 
 The node's parameters go to it as command-line ROS arguments in this order: the robot preset
 (`robot`: config/robots/<robot>.yaml), the simulator preset (`sim`: config/robots/sim/<sim>.yaml),
-the parameter file (`config`), then `use_sim_time` when it is given and `model_dir` when `model` is
-given, so the later ones win. Without `use_sim_time` the parameter files decide (the simulator
-presets turn it on); rviz2 follows the same choice.
+the parameter file (`config`), then `use_sim_time` when it is given, `model_dir` when `model` is
+given and `robot_description_file` when `urdf` is given, so the later ones win. Without
+`use_sim_time` the parameter files decide (the simulator presets turn it on); rviz2 follows the
+same choice.
 
 They are not handed to launch_ros as a dictionary: launch_ros writes such a dictionary under the
 node's fully qualified name (`/molmoact:`), and rclnodejs only applies parameter-file entries
@@ -82,6 +83,7 @@ def _launch_setup(context):
     sim = LaunchConfiguration('sim').perform(context).strip()
     config = LaunchConfiguration('config').perform(context).strip()
     model = LaunchConfiguration('model').perform(context).strip()
+    urdf = LaunchConfiguration('urdf').perform(context).strip()
     namespace = LaunchConfiguration('namespace').perform(context).strip()
     sim_time_text = LaunchConfiguration('use_sim_time').perform(context).strip()
     log_level = LaunchConfiguration('log_level').perform(context).strip()
@@ -110,6 +112,8 @@ def _launch_setup(context):
         ros_args += ['-p', 'use_sim_time:=' + ('true' if use_sim_time else 'false')]
     if model:
         ros_args += ['-p', 'model_dir:=' + _yaml_string(model)]
+    if urdf:
+        ros_args += ['-p', 'robot_description_file:=' + _yaml_string(urdf)]
     if log_level:
         ros_args += ['--log-level', log_level]
     ros_args += ['--']
@@ -167,6 +171,13 @@ def generate_launch_description():
             default_value='',
             description='Model folder (holding manifest.yaml); empty: the parameter file\'s '
                         'model_dir.',
+        ),
+        DeclareLaunchArgument(
+            'urdf',
+            default_value='',
+            description='URDF file of the arm (relative paths are resolved against the package, '
+                        'e.g. config/robots/urdf/panda.urdf); empty: the parameter files\' '
+                        'robot_description_file, else the URDF on /robot_description.',
         ),
         DeclareLaunchArgument(
             'namespace',

@@ -296,7 +296,11 @@ describe('molmoact node on a stand-in ROS graph', function () {
     sendFrame(graph, graph.nowSec - 0.01);
     await waitFor('reasoning', () => graph.messages('/molmoact/reasoning').length === 1);
     expect(graph.messages(CONTROLLER)).to.have.length(0);
-    expect(diagnosticValues().last_refusal).to.match(/no robot model/);
+    expect(diagnosticValues().last_refusal).to.match(/no robot model yet: waiting for the URDF on \/robot_description .*robot_description_file/);
+    // Enabling says at once why nothing will move.
+    const reply = graph.callService('/molmoact/enable', { data: true }) as { success: boolean; message: string };
+    expect(reply.success).to.equal(true);
+    expect(reply.message).to.match(/^actuation enabled, but nothing is commanded: no robot model yet/);
 
     const broken = '<robot name="broken"><link name="a"/><joint name="j" type="fixed"><parent link="a"/><child link="b"/></joint></robot>';
     graph.deliver('/robot_description', { data: broken }, { durability: 1 });

@@ -335,7 +335,8 @@ export class MolmoActNode {
     const wasEnabled = this.enabled;
     this.enabled = wanted;
     if (!wanted && wasEnabled) this.stopArm();
-    const message = wanted ? 'actuation enabled' : 'actuation disabled: dry run';
+    let message = wanted ? 'actuation enabled' : 'actuation disabled: dry run';
+    if (wanted && !this.planner.armModel) message += `, but nothing is commanded: ${this.robotError ?? this.waitingForRobotModel()}`;
     this.node.getLogger().info(message);
     return message;
   }
@@ -438,10 +439,7 @@ export class MolmoActNode {
 
   private commandUnchecked(step: ReasoningStep, model: ModelSummary): void {
     if (!this.enabled) return; // dry run: reasoning and markers only
-    if (!this.planner.armModel) {
-      const source = this.settings.robot.descriptionFile || '/robot_description';
-      return this.refuse(this.robotError ?? `no robot model yet: waiting for the URDF on ${source}`);
-    }
+    if (!this.planner.armModel) return this.refuse(this.robotError ?? this.waitingForRobotModel());
     const joints = this.latestJoints;
     let current: Float64Array = new Float64Array(0);
     if (joints) {
@@ -472,6 +470,15 @@ export class MolmoActNode {
     }
     this.counters.commandsSent++;
     this.lastRefusal = '';
+  }
+
+  private waitingForRobotModel(): string {
+    const file = this.settings.robot.descriptionFile;
+    if (file) return `no robot model yet: loading ${file}`;
+    return (
+      'no robot model yet: waiting for the URDF on /robot_description (robot_state_publisher ' +
+      'publishes it), or set robot_description_file (config/robots/urdf/panda.urdf for the default Panda)'
+    );
   }
 
   private refuse(reason: string): void {
