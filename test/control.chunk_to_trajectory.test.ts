@@ -1,6 +1,6 @@
 import { expect } from 'chai';
-import { chunkToTrajectory, NotDrivableError } from '../src/control/chunk_to_trajectory.js';
-import { checkLimits, LimitError, violation, type JointLimits } from '../src/control/joint_limits.js';
+import { chunkToJointTargets, chunkToTrajectory, NotDrivableError, timedTrajectory } from '../src/control/chunk_to_trajectory.js';
+import { checkLimits, LimitError, violation, type JointLimits, type StartState } from '../src/control/joint_limits.js';
 import { toSeconds } from '../src/messages/time.js';
 
 const limits: JointLimits = {
@@ -44,12 +44,43 @@ describe('chunkToTrajectory', () => {
     expect(plan.clampedPoints).to.equal(1);
   });
 
-  it('slows a step down instead of exceeding a velocity limit', () => {
+  it('slows a step down instead of exceeding a velocity limit, along the controller\'s cubic', () => {
     const plan = chunkToTrajectory({ space: 'joint_position', chunk: [[0.5, 0]], current: [0, 0], limits, stepSec: 0.1 });
-    // 0.5 rad at 1 rad/s takes 0.5 s, not 0.1 s.
-    expect(toSeconds(plan.trajectory.points[0].time_from_start)).to.be.closeTo(0.5, 1e-9);
-    expect(plan.slowdown).to.be.closeTo(5, 1e-9);
+    // 0.5 rad at 1 rad/s on average would take 0.5 s; from rest to rest the cubic then peaks at
+    // 1.5 rad/s, so the step takes 0.75 s.
+    expect(toSeconds(plan.trajectory.points[0].time_from_start)).to.be.closeTo(0.75, 1e-5);
+    expect(plan.slowdown).to.be.closeTo(7.5, 1e-4);
     expect(violation(plan.trajectory, [0, 0], limits)).to.equal(null);
+  });
+
+  it('gives the first step more time when the arm\'s velocity is not measured or its position is old', () => {
+    const input = { space: 'joint_position', chunk: [[0.1, 0], [0.2, 0]], current: [0, 0], limits, stepSec: 0.1 };
+    const first = (start?: StartState): number => {
+      const targets = chunkToJointTargets(input).targets;
+      return toSeconds(timedTrajectory(targets, input.current, limits, input.stepSec, undefined, start).trajectory.points[0].time_from_start);
+    };
+    const atRestNow = first();
+    const unmeasured = first({ velocity: null, ageSec: 0 });
+    const old = first({ velocity: [0, 0], ageSec: 0.1 });
+    expect(unmeasured).to.be.above(atRestNow * 1.2);
+    expect(old).to.be.above(atRestNow * 1.2);
+    for (const start of [{ velocity: null, ageSec: 0 }, { velocity: [0, 0], ageSec: 0.1 }]) {
+      const targets = chunkToJointTargets(input).targets;
+      const { trajectory } = timedTrajectory(targets, input.current, limits, input.stepSec, undefined, start);
+      expect(violation(trajectory, input.current, limits, start)).to.equal(null);
+      // Checked as if the arm were at rest where measured, the same trajectory is merely slow.
+      expect(violation(trajectory, input.current, limits)).to.equal(null);
+    }
+  });
+
+  it('lets the first segment start as fast as the arm already moves, but no faster', () => {
+    const targets = [[0.3, 0]];
+    const start = { velocity: [1.2, 0], ageSec: 0 };
+    const { trajectory } = timedTrajectory(targets, [0, 0], limits, 0.1, undefined, start);
+    expect(violation(trajectory, [0, 0], limits, start)).to.equal(null);
+    expect(Math.abs(trajectory.points[0].velocities[0])).to.be.at.most(1);
+    // The same trajectory from an arm at the limit speed would go beyond it.
+    expect(violation(trajectory, [0, 0], limits, { velocity: [1.0, 0], ageSec: 0 })).to.match(/^point 0: a would reach 1\.[0-9]+ > 1 between the points/);
   });
 
   it('refuses end-effector actions without a robot model, non-finite actions and too few values', () => {
@@ -94,6 +125,18 @@ describe('joint limits', () => {
     const backwards = structuredClone(base.trajectory);
     backwards.points[1].time_from_start = backwards.points[0].time_from_start;
     expect(violation(backwards, [0, 0], limits)).to.match(/does not increase/);
+    // Every point within the limits, yet from rest to rest the cubic peaks at 1.5 times the average.
+    const peaky = chunkToTrajectory({ space: 'joint_position', chunk: [[0.5, 0]], current: [0, 0], limits, stepSec: 0.1 }).trajectory;
+    peaky.points[0].time_from_start = { sec: 0, nanosec: 500_000_000 };
+    expect(violation(peaky, [0, 0], limits)).to.match(/a would reach 1\.500 > 1 between the points/);
+    // A point velocity that carries the joint past its limit before it turns back.
+    const overshoot = chunkToTrajectory({ space: 'joint_position', chunk: [[0.9, 0], [0.8, 0]], current: [0.8, 0], limits, stepSec: 1 }).trajectory;
+    expect(violation(overshoot, [0.8, 0], limits)).to.equal(null);
+    overshoot.points[0].velocities[0] = 1;
+    expect(violation(overshoot, [0.8, 0], limits)).to.match(/^point 1: a would overshoot to 1\.026[0-9]*, outside \[-1, 1\]/);
+    const noVelocities = structuredClone(base.trajectory);
+    noVelocities.points[0].velocities = [];
+    expect(violation(noVelocities, [0, 0], limits)).to.match(/0 velocities for 2 joints/);
     const wrongNames = structuredClone(base.trajectory);
     wrongNames.joint_names = ['b', 'a'];
     expect(violation(wrongNames, [0, 0], limits)).to.match(/joint names/);

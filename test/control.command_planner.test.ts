@@ -28,7 +28,7 @@ function settings(change: (s: PlannerSettings) => void = () => {}): PlannerSetti
 
 const NOW = 1000;
 function context(change: Partial<CommandContext> = {}): CommandContext {
-  return { enabled: true, now: NOW, imageStamp: NOW - 0.1, jointStateStamp: NOW - 0.02, current: READY, ...change };
+  return { enabled: true, now: NOW, imageStamp: NOW - 0.1, jointStateStamp: NOW - 0.02, current: READY, currentVelocity: READY.map(() => 0), ...change };
 }
 
 const EE: ActionFormat = { actionSpace: 'ee_delta', rotation: 'euler_xyz', deltaFrame: 'base' };
@@ -288,6 +288,22 @@ describe('control/command_planner', () => {
     expect(planner.acceptsFrame(NOW + 1.2)).to.equal(false);
     planner.reset();
     expect(planner.acceptsFrame(NOW + 1.2)).to.equal(true);
+  });
+
+  it('without measured velocities: the arm rests once nothing sent runs; while a trajectory runs, any velocity is allowed for', () => {
+    const planner = new CommandPlanner(settings(), arm);
+    const chunk = Array.from({ length: 4 }, () => [0.15, 0, 0, 0, 0, 0, 0]);
+    const firstTime = (decision: CommandDecision): number => seconds(ok(decision).trajectory.points[0].time_from_start);
+    const atRest = firstTime(planner.plan(chunk, JOINT_DELTA, context({ jointStateStamp: NOW })));
+    const unmeasuredIdle = firstTime(planner.plan(chunk, JOINT_DELTA, context({ jointStateStamp: NOW, currentVelocity: null })));
+    expect(unmeasuredIdle).to.be.closeTo(atRest, 1e-12);
+    planner.sent(ok(planner.plan(chunk, JOINT_DELTA, context({ jointStateStamp: NOW }))), NOW);
+    const unmeasuredRunning = firstTime(planner.plan(chunk, JOINT_DELTA, context({ now: NOW + 0.05, jointStateStamp: NOW + 0.05, currentVelocity: null })));
+    expect(unmeasuredRunning).to.be.above(atRest * 1.2);
+    const measuredRunning = firstTime(
+      planner.plan(chunk, JOINT_DELTA, context({ now: NOW + 0.05, jointStateStamp: NOW + 0.05, currentVelocity: [0.5, 0, 0, 0, 0, 0, 0] })),
+    );
+    expect(measuredRunning).to.be.below(unmeasuredRunning);
   });
 
   it('replace: acceptsFrame stays true after sent()', () => {

@@ -119,6 +119,35 @@ function pathLength(arm: ArmModel, from: ArrayLike<number>, to: ArrayLike<number
   return { translation, rotation };
 }
 
+/**
+ * The controller's motion between two points (positions and velocities at both ends): the cubic
+ * Hermite segment, sampled densely, its velocity by finite differences. Returns the largest speed
+ * and the position range.
+ */
+function sampledSegment(p0: number, v0: number, p1: number, v1: number, duration: number): { peak: number; lo: number; hi: number } {
+  const samples = 400;
+  const at = (s: number): number =>
+    (2 * s ** 3 - 3 * s ** 2 + 1) * p0 + (s ** 3 - 2 * s ** 2 + s) * duration * v0 + (-2 * s ** 3 + 3 * s ** 2) * p1 + (s ** 3 - s ** 2) * duration * v1;
+  let previous = p0;
+  let peak = 0;
+  let lo = Math.min(p0, p1);
+  let hi = Math.max(p0, p1);
+  for (let k = 1; k <= samples; k++) {
+    const p = at(k / samples);
+    peak = Math.max(peak, Math.abs(p - previous) / (duration / samples));
+    lo = Math.min(lo, p);
+    hi = Math.max(hi, p);
+    previous = p;
+  }
+  return { peak, lo, hi };
+}
+
+/** The arm when the command leaves: its true velocities, and the age of the joint state that gave its positions. */
+interface ArmState {
+  velocity: number[];
+  ageSec: number;
+}
+
 interface Rules {
   limits: Limits;
   workspace: { min: number[]; max: number[] };
@@ -130,6 +159,7 @@ interface Rules {
 function checkCommand(
   trajectory: JointTrajectory,
   current: number[],
+  state: ArmState,
   arm: ArmModel,
   spec: ArmSpec,
   rules: Rules,
@@ -155,6 +185,23 @@ function checkCommand(
       const implied = Math.abs(q - previous[j]) / (t - previousTime);
       expect(implied, `point ${i} joint ${j} implied velocity`).to.be.at.most(vel[j] * (1 + 1e-6));
       expect(Math.abs(point.velocities[j]), `point ${i} joint ${j} given velocity`).to.be.at.most(vel[j] * (1 + 1e-9));
+      // As the controller moves between the points. Into the first one it starts from where the
+      // arm is: at its true velocity, up to its velocity limit times the joint state's age away
+      // from the measured position.
+      const starts: { p0: number; v0: number }[] = [];
+      if (i === 0) {
+        const slack = vel[j] * state.ageSec;
+        for (const p0 of [current[j] - slack, current[j] + slack]) starts.push({ p0, v0: state.velocity[j] });
+      } else {
+        starts.push({ p0: previous[j], v0: trajectory.points[i - 1].velocities[j] });
+      }
+      const allowed = i === 0 ? Math.max(vel[j], Math.abs(state.velocity[j])) : vel[j];
+      for (const { p0, v0 } of starts) {
+        const motion = sampledSegment(p0, v0, q, point.velocities[j], t - previousTime);
+        expect(motion.peak, `point ${i} joint ${j} speed between the points`).to.be.at.most(allowed * (1 + 1e-3));
+        expect(motion.lo, `point ${i} joint ${j} lowest position between the points`).to.be.at.least(Math.min(min[j], p0) - 1e-9);
+        expect(motion.hi, `point ${i} joint ${j} highest position between the points`).to.be.at.most(Math.max(max[j], p0) + 1e-9);
+      }
     }
     const pose = Array.from(arm.forward(point.positions));
     const position = [pose[3], pose[7], pose[11]];
@@ -225,6 +272,8 @@ const chunkArb = fc.record({
   ),
   /** Seconds between the previous plan and this one. */
   gap: fc.double({ min: 0, max: 1.5, noNaN: true }),
+  /** Whether the joint state carries velocities. */
+  velocityMeasured: fc.oneof({ weight: 3, arbitrary: fc.constant(true) }, { weight: 1, arbitrary: fc.constant(false) }),
   /** Which point of the previous command the arm has reached when this chunk comes (fraction). */
   progress: unit,
 });
@@ -377,11 +426,24 @@ function runCase(robot: RobotDescription, spec: ArmSpec, c: Case, counts: Counts
   const rules: Rules = { limits: expected, workspace, maxEeStep: c.maxEeStep, maxEeRotationStep: c.maxEeRotationStep };
   const planner = new CommandPlanner(settingsFor(c, spec, workspace), arm);
   let now = 1000;
+  // The arm starts at rest; afterwards it moves as the point it has reached says, and rests at
+  // the last point once the trajectory's time is over.
+  let velocity: number[] = new Array(current.length).fill(0);
+  let running: { trajectory: JointTrajectory; sentAt: number; duration: number } | null = null;
   for (const ch of c.chunks) {
     now += ch.gap;
+    if (running) {
+      const points = running.trajectory.points;
+      const over = now - running.sentAt >= running.duration;
+      const reached = over ? points.length - 1 : Math.min(points.length - 1, Math.floor(ch.progress * points.length));
+      current = [...points[reached].positions];
+      velocity = over ? current.map(() => 0) : [...points[reached].velocities];
+      running = null;
+    }
     const jointStamp = ch.jointAge === null ? null : now - ch.jointAge * c.maxJointStateAgeSec;
     const imageStamp = ch.imageAge === null ? null : now - ch.imageAge * c.maxFrameAgeSec;
-    const context: CommandContext = { enabled: ch.enabled, now, imageStamp, jointStateStamp: jointStamp, current };
+    const currentVelocity = ch.velocityMeasured ? velocity : null;
+    const context: CommandContext = { enabled: ch.enabled, now, imageStamp, jointStateStamp: jointStamp, current, currentVelocity };
     const actions = actionsFor(ch, current, n);
     const decision: CommandDecision = planner.plan(actions, formatFor(ch), context);
     counts.plans++;
@@ -400,13 +462,12 @@ function runCase(robot: RobotDescription, spec: ArmSpec, c: Case, counts: Counts
     }
     counts.commands++;
     counts.bySpace[ch.space] = (counts.bySpace[ch.space] ?? 0) + 1;
-    checkCommand(decision.trajectory, current, arm, spec, rules, actions.length);
+    // Checked against how the arm really moves, whether or not the joint state said so.
+    checkCommand(decision.trajectory, current, { velocity, ageSec: Math.max(0, now - jointStamp!) }, arm, spec, rules, actions.length);
     expect(decision.durationSec).to.be.closeTo(seconds(decision.trajectory.points[decision.trajectory.points.length - 1].time_from_start), 1e-9);
     expect(decision.prediction).to.have.length(actions.length);
     planner.sent(decision, now);
-    // The arm follows the command part of the way before the next chunk arrives.
-    const reached = Math.min(decision.trajectory.points.length - 1, Math.floor(ch.progress * decision.trajectory.points.length));
-    current = [...decision.trajectory.points[reached].positions];
+    running = { trajectory: decision.trajectory, sentAt: now, duration: decision.durationSec };
   }
 }
 
@@ -482,7 +543,7 @@ describe('safety properties of the command path (fast-check)', function () {
           const actions = raw.map((r) => (space === 'joint_delta' ? r.slice(0, n).map((v) => v * 0.005) : r.slice(0, 6).map((v) => v * 0.003)));
           const format: ActionFormat = space === 'joint_delta' ? { actionSpace: space } : { actionSpace: space, rotation: 'euler_xyz', deltaFrame: 'base' };
           const now = 500;
-          const good: CommandContext = { enabled: true, now, imageStamp: now - 0.1, jointStateStamp: now - 0.05, current: spec.rest };
+          const good: CommandContext = { enabled: true, now, imageStamp: now - 0.1, jointStateStamp: now - 0.05, current: spec.rest, currentVelocity: spec.rest.map(() => 0) };
           const context: CommandContext = { ...good };
           if (bad.kind === 'disabled') context.enabled = false;
           if (bad.kind === 'no joint state') context.jointStateStamp = null;

@@ -100,20 +100,21 @@ describe('controller outputs on a stand-in ROS graph', () => {
       expect(output.status).to.include({ interface: 'joint_trajectory', trajectories_sent: 2 });
     });
 
-    it('stops the arm with a one-point trajectory that holds the measured positions', () => {
+    it('stops the arm with the trajectory to rest it is given, once something was sent', () => {
       const output = arm({ interface: 'joint_trajectory' });
-      output.stop([0.1, 0.2, 0.3], 0.1); // nothing was sent yet: nothing to stop
+      const hold = (positions: number[]): JointTrajectory =>
+        buildJointTrajectory({ stamp: { sec: 0, nanosec: 0 }, jointNames: JOINTS, points: [{ positions, velocities: [0, 0, 0], timeFromStart: 0.2 }] });
+      output.stop(hold([0.1, 0.2, 0.3]), [0.1, 0.2, 0.3]); // nothing was sent yet: nothing to stop
       expect(graph.messages(TOPIC)).to.have.length(0);
       output.send(trajectory(), START);
-      output.stop([0.1, NaN, 0.3], 0.1); // no hold at a position that is not finite
+      const broken = hold([0.1, 0.2, 0.3]);
+      broken.points[0].positions[1] = NaN;
+      output.stop(broken, null); // not a position to go to
+      output.stop(buildJointTrajectory({ stamp: { sec: 0, nanosec: 0 }, jointNames: ['x', 'y', 'z'], points: [{ positions: [0, 0, 0], velocities: [0, 0, 0], timeFromStart: 0.1 }] }), null); // other joints
+      output.stop(null, null); // no fresh joint state: the running trajectory ends at rest by itself
       expect(graph.messages(TOPIC)).to.have.length(1);
-      output.stop([0.1, 0.2, 0.3], 0.1);
-      const hold = graph.messages(TOPIC)[1] as JointTrajectory;
-      expect(hold.joint_names).to.deep.equal(trajectory().joint_names);
-      expect(hold.points).to.have.length(1);
-      expect(hold.points[0].positions).to.deep.equal([0.1, 0.2, 0.3]);
-      expect(hold.points[0].velocities).to.deep.equal([0, 0, 0]);
-      expect(hold.points[0].time_from_start).to.deep.equal({ sec: 0, nanosec: 100_000_000 });
+      output.stop(hold([0.1, 0.2, 0.3]), [0.1, 0.2, 0.3]);
+      expect(graph.messages(TOPIC)).to.deep.equal([trajectory(), hold([0.1, 0.2, 0.3])]);
       expect(output.status).to.include({ holds_sent: 1 });
     });
   });
@@ -160,7 +161,7 @@ describe('controller outputs on a stand-in ROS graph', () => {
       // The replaced goal's cancellation is counted, but the outcome shown is the running goal's.
       expect(output.status).to.include({ goals_canceled: 1, goal_active: true, last_outcome: 'accepted' });
 
-      output.stop(null, 0.1);
+      output.stop(null, null);
       await flush();
       expect(server.goals[1].cancelRequested).to.equal(true);
       expect(output.status).to.include({ goals_canceled: 2, goal_active: false, last_outcome: 'canceled' });
@@ -357,7 +358,7 @@ describe('controller outputs on a stand-in ROS graph', () => {
       expect(() => output.send(trajectory(), [0, 0])).to.throw(/start positions/);
       expect(output.status.streaming).to.equal(true);
 
-      output.stop(null, 0.1);
+      output.stop(null, null);
       graph.nowSec += 0.02;
       graph.fireTimers();
       expect(streamed()).to.have.length(2);

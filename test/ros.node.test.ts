@@ -169,6 +169,37 @@ describe('molmoact node on a stand-in ROS graph', function () {
     expect(graph.messages(CONTROLLER)).to.have.length(2);
   });
 
+  it('stops a moving arm by slowing it down from its measured velocity, and sends nothing on an old joint state', async () => {
+    graph.overrides.set('autostart', true);
+    await startNode();
+    graph.deliver('/molmoact/instruction', { data: 'pick up the red block' });
+    sendFrame(graph, graph.nowSec - 0.01);
+    await waitFor('trajectory', () => graph.messages(CONTROLLER).length === 1);
+    const moving = [0.6, 0, 0, 0, 0, 0, -0.3];
+    graph.deliver('/joint_states', {
+      header: { stamp: timeFromSeconds(graph.nowSec - 0.005), frame_id: '' },
+      name: JOINTS,
+      position: PANDA_READY,
+      velocity: moving,
+      effort: [],
+    });
+    graph.callService('/molmoact/enable', { data: false });
+    const stop = graph.messages(CONTROLLER)[1] as JointTrajectory;
+    // 0.6 rad/s at the default 5 rad/s^2 takes 0.12 s, covering v T / 2.
+    expect(toSeconds(stop.points[0].time_from_start)).to.be.closeTo(0.12, 1e-9);
+    stop.points[0].positions.forEach((q, j) => expect(q).to.be.closeTo(PANDA_READY[j] + (moving[j] * 0.12) / 2, 1e-9));
+    expect(stop.points[0].velocities.every((v) => v === 0)).to.equal(true);
+
+    graph.callService('/molmoact/enable', { data: true });
+    graph.nowSec += 0.5;
+    sendFrame(graph, graph.nowSec - 0.01);
+    await waitFor('second trajectory', () => graph.messages(CONTROLLER).length === 3);
+    graph.nowSec += 1; // no joint state since: where the arm is now is not known
+    graph.callService('/molmoact/enable', { data: false });
+    expect(graph.messages(CONTROLLER)).to.have.length(3);
+    expect(graph.log.some((l) => l.level === 'warn' && /without a fresh joint state/.test(l.message))).to.equal(true);
+  });
+
   it('sends no command about a frame that went stale while it was reasoned about', async () => {
     graph.overrides.set('max_frame_age_s', 0.05);
     graph.overrides.set('autostart', true);

@@ -11,8 +11,13 @@ model's perceive and plan graphs and an act graph whose logits are NaN.
 
 Run with a Python that has PyTorch and onnx (e.g. Debian's python3-torch, python3-onnx):
     /usr/bin/python3 models/test-tiny/make_model.py
+
+For benchmarks only, `--scale K --out DIR` writes a variant whose perceive encoder has K times the
+channels (about K^2 times the compute) into DIR, named test-tiny-xK; nothing else is written. It
+shows how the pipeline's overhead ratio falls as the graphs get slower (README, Benchmarks).
 """
 
+import argparse
 import os
 
 import onnx
@@ -71,10 +76,13 @@ class Perceive(nn.Module):
     # (output channels, stride) of each 3x3 conv.
     LAYERS = [(48, 2), (48, 1), (48, 1), (48, 1), (64, 2), (64, 1), (64, 1), (128, 2), (128, 1), (128, 2)]
 
-    def __init__(self):
+    def __init__(self, scale=1.0):
         super().__init__()
         layers, c_in = [], 3
-        for c_out, stride in self.LAYERS:
+        for i, (c_out, stride) in enumerate(self.LAYERS):
+            # The last layer keeps 128 channels: the heads and the manifest depend on it.
+            if i < len(self.LAYERS) - 1:
+                c_out = round(c_out * scale)
             layers += [nn.Conv2d(c_in, c_out, 3, stride=stride, padding=1), nn.ReLU()]
             c_in = c_out
         self.encoder = nn.Sequential(*layers)
@@ -216,8 +224,17 @@ NAN_MANIFEST = MANIFEST.replace(
 
 
 def main():
+    parser = argparse.ArgumentParser(description="Builds the test-tiny model (or, with --scale, a slower variant for benchmarks).")
+    parser.add_argument("--scale", type=float, default=1.0, help="channel multiplier of the perceive encoder (default 1: the committed model)")
+    parser.add_argument("--out", default=HERE, help="output folder (default: this folder)")
+    args = parser.parse_args()
+    variant = args.scale != 1.0
+    if variant and os.path.abspath(args.out) == HERE:
+        parser.error("a --scale variant needs its own --out folder")
+    os.makedirs(args.out, exist_ok=True)
+
     torch.manual_seed(SEED)
-    perceive, plan, act = Perceive(), Plan(), Act()
+    perceive, plan, act = Perceive(args.scale), Plan(), Act()
 
     image = torch.randn(1, 3, IMAGE, IMAGE)
     features = torch.randn(1, FEATURES)
@@ -227,13 +244,15 @@ def main():
     trace = torch.rand(1, TRACE_POINTS, 2)
 
     export(perceive, (image,), ["image"], ["features", "depth_logits"],
-           os.path.join(HERE, "perceive.onnx"))
+           os.path.join(args.out, "perceive.onnx"))
     export(plan, (features, instruction, proprio), ["features", "instruction", "proprio"],
-           ["trace_logits"], os.path.join(HERE, "plan.onnx"))
+           ["trace_logits"], os.path.join(args.out, "plan.onnx"))
     export(act, (features, trace, proprio), ["features", "trace", "proprio"],
-           ["action_logits"], os.path.join(HERE, "act.onnx"))
-    with open(os.path.join(HERE, "manifest.yaml"), "w") as f:
-        f.write(MANIFEST)
+           ["action_logits"], os.path.join(args.out, "act.onnx"))
+    with open(os.path.join(args.out, "manifest.yaml"), "w") as f:
+        f.write(MANIFEST.replace("name: test-tiny", f"name: test-tiny-x{args.scale:g}") if variant else MANIFEST)
+    if variant:
+        return
 
     os.makedirs(NAN_ACT_DIR, exist_ok=True)
     export(Act(hidden=4, nan=True), (features, trace, proprio), ["features", "trace", "proprio"],

@@ -95,7 +95,7 @@ export async function runBench(argv: string[]): Promise<number> {
   const format = summarizeModel(manifest);
   const command = (step: ReasoningStep): void => {
     const now = toSeconds(step.stamp);
-    planner.plan(step.actions, format, { enabled: true, now, imageStamp: now, jointStateStamp: now, current: step.jointPositions });
+    planner.plan(step.actions, format, { enabled: true, now, imageStamp: now, jointStateStamp: now, current: step.jointPositions, currentVelocity: step.jointPositions.map(() => 0) });
   };
   let lastStep: ReasoningStep | null = null;
   for (let i = 0; i < warmup + steps; i++) {
@@ -181,7 +181,7 @@ export async function runBench(argv: string[]): Promise<number> {
       random() < 0.5 ? 0 : 1,
     ]);
     const t = performance.now();
-    const decision = planner.plan(chunk, eeFormat, { enabled: true, now: 0, imageStamp: 0, jointStateStamp: 0, current: PANDA_READY });
+    const decision = planner.plan(chunk, eeFormat, { enabled: true, now: 0, imageStamp: 0, jointStateStamp: 0, current: PANDA_READY, currentVelocity: PANDA_READY.map(() => 0) });
     if (i >= warmup) {
       parts.add('ee_chunk_ms', performance.now() - t);
       if (!decision.ok) eeRefused++;

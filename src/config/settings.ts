@@ -22,6 +22,8 @@ export interface NodeSettings {
   maxFrameAgeSec: number;
   maxJointStateAgeSec: number;
   chunkStepSec: number;
+  /** Joint deceleration of a stop through the trajectory topic (rad/s^2). */
+  stopDeceleration: number;
   robot: {
     /** URDF file, or '' for the /robot_description topic. */
     descriptionFile: string;
@@ -82,6 +84,7 @@ export function settingsFromValues(values: ReadonlyMap<string, ParameterValue>):
     maxFrameAgeSec: get<number>('max_frame_age_s'),
     maxJointStateAgeSec: get<number>('max_joint_state_age_s'),
     chunkStepSec: get<number>('chunk_step_s'),
+    stopDeceleration: get<number>('stop_deceleration'),
     robot: {
       descriptionFile: descriptionFile ? resolvePackagePath(descriptionFile) : '',
       baseLink: get<string>('base_link'),

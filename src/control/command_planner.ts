@@ -14,7 +14,7 @@ import { toSeconds } from '../messages/time.js';
 import { chunkToJointTargets, NotDrivableError, timedTrajectory } from './chunk_to_trajectory.js';
 import { ChunkExecutor, type ExecutionPolicy } from './execution.js';
 import { gripperTarget, type GripperConfig, type GripperTarget } from './gripper.js';
-import { SafetyGuard, type CommandContext, type SafetyLimits } from './safety_guard.js';
+import { SafetyGuard, startState, type CommandContext, type SafetyLimits } from './safety_guard.js';
 import type { JointLimits } from './joint_limits.js';
 
 export interface PlannerSettings {
@@ -64,6 +64,7 @@ export class CommandPlanner {
     return this.arm;
   }
 
+  /** The commanded joints' limits (null until the robot model is known). */
   get jointLimits(): JointLimits | null {
     return this.limits;
   }
@@ -129,8 +130,14 @@ export class CommandPlanner {
       throw err;
     }
     const targets = this.executor.blend(prediction, context.now, stepSec);
-    const { trajectory } = timedTrajectory(targets, context.current, this.limits, stepSec);
-    const problem = this.guard.checkTrajectory(trajectory, context);
+    // Joint states without velocities: the arm is taken to rest once nothing sent from here still
+    // runs; while something does, the timing and the guard allow for any velocity within the limits.
+    const known: CommandContext =
+      context.currentVelocity === null && !this.executor.isRunning(context.now)
+        ? { ...context, currentVelocity: new Float64Array(context.current.length) }
+        : context;
+    const { trajectory } = timedTrajectory(targets, known.current, this.limits, stepSec, undefined, startState(known));
+    const problem = this.guard.checkTrajectory(trajectory, known);
     if (problem) return { ok: false, reason: problem };
     const gripperValue = format.gripperIndex === undefined ? undefined : actions[0]?.[format.gripperIndex];
     const gripper = gripperValue === undefined ? null : gripperTarget(gripperValue, this.settings.gripper, this.arm?.robot ?? null);

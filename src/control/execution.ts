@@ -30,6 +30,11 @@ export class ChunkExecutor {
     private readonly ensembleWeight: number,
   ) {}
 
+  /** Whether a trajectory this executor sent is still running at `now`. */
+  isRunning(now: number): boolean {
+    return now < this.runningUntil;
+  }
+
   /** Whether a new frame should be reasoned about now (open_loop waits for the chunk's end). */
   acceptsFrame(now: number): boolean {
     return this.policy !== 'open_loop' || now >= this.runningUntil;

@@ -3,6 +3,7 @@
  */
 import type { JointTrajectory } from '../messages/types.js';
 import { toSeconds } from '../messages/time.js';
+import { cubicPeakSpeed, cubicPositionRange } from './cubic_segment.js';
 
 export interface JointLimits {
   names: string[];
@@ -44,21 +45,95 @@ export function checkLimits(limits: JointLimits): JointLimits {
 }
 
 /**
+ * What is known of the arm where a trajectory begins. joint_trajectory_controller starts a new
+ * trajectory from its own measured state when it receives it, which the node only knows from a
+ * joint state that is already `ageSec` old.
+ */
+export interface StartState {
+  /** Measured joint velocities in names order; null when the joint state carries none. */
+  velocity: ArrayLike<number> | null;
+  /** Age of the measured positions (s). */
+  ageSec: number;
+}
+
+/** At rest exactly at the given positions (what the planner assumes when it knows nothing else). */
+export function atRest(joints: number): StartState {
+  return { velocity: new Float64Array(joints), ageSec: 0 };
+}
+
+/**
+ * Where and how fast joint j may be when the controller starts the first segment: each joint may
+ * have moved up to its velocity limit times the joint state's age since it was measured, and an
+ * unmeasured velocity may be anything within the limit. The controller's motion is linear in
+ * these, so its extremes lie at these corners.
+ */
+export function startCases(j: number, current: ArrayLike<number>, start: StartState, limits: JointLimits): { p0: number; v0: number }[] {
+  const vMax = limits.maxVelocity[j];
+  const slack = vMax * Math.max(0, start.ageSec);
+  const positions = slack > 0 ? [current[j] - slack, current[j] + slack] : [current[j]];
+  const velocities = start.velocity ? [start.velocity[j]] : [-vMax, vMax];
+  return positions.flatMap((p0) => velocities.map((v0) => ({ p0, v0 })));
+}
+
+/**
+ * The speed a segment may reach: the joint's limit, or the measured speed at the start of the
+ * first segment when the arm already moves faster (the controller starts from it; not ours).
+ */
+export function allowedSpeed(j: number, first: boolean, start: StartState, limits: JointLimits): number {
+  const measured = first && start.velocity ? Math.abs(start.velocity[j]) : 0;
+  return Math.max(limits.maxVelocity[j], measured);
+}
+
+/**
+ * Why joint j may not run this segment as the controller interpolates it (cubic, through the
+ * points' positions and velocities), or null: its peak speed within the allowed speed, and its
+ * positions inside the joint's limits (or no further out than where it starts).
+ */
+export function segmentProblem(
+  j: number,
+  begins: { p0: number; v0: number }[],
+  end: { p1: number; v1: number; duration: number },
+  allowed: number,
+  limits: JointLimits,
+): string | null {
+  for (const { p0, v0 } of begins) {
+    const ends = { p0, v0, ...end };
+    const peak = cubicPeakSpeed(ends);
+    if (peak > allowed * (1 + 1e-6)) return `would reach ${peak.toFixed(3)} > ${allowed} between the points`;
+    const [lo, hi] = cubicPositionRange(ends);
+    const tolerance = 1e-9;
+    if (lo < Math.min(limits.min[j], p0) - tolerance || hi > Math.max(limits.max[j], p0) + tolerance) {
+      return `would overshoot to ${(lo < limits.min[j] ? lo : hi).toFixed(4)}, outside [${limits.min[j]}, ${limits.max[j]}], between the points`;
+    }
+  }
+  return null;
+}
+
+/**
  * The last gate before a trajectory leaves the node: joint names in order, every position inside
  * the margin, every implied velocity (also from the current positions to the first point) within
- * its limit, times strictly increasing from above zero. Returns a reason to refuse, or null.
+ * its limit, times strictly increasing from above zero, and the motion the controller
+ * interpolates between the points (from `start` to the first) within the velocity and position
+ * limits. Returns a reason to refuse, or null.
  */
-export function violation(trajectory: JointTrajectory, current: ArrayLike<number>, limits: JointLimits): string | null {
+export function violation(
+  trajectory: JointTrajectory,
+  current: ArrayLike<number>,
+  limits: JointLimits,
+  start: StartState = atRest(limits.names.length),
+): string | null {
   const { names, min, max, maxVelocity, margin } = limits;
   if (trajectory.joint_names.join(',') !== names.join(',')) return 'joint names differ from the configured joints';
   if (trajectory.points.length === 0) return 'no points';
   let previous = Array.from(current);
+  let previousVelocity: ArrayLike<number> | null = null;
   let previousTime = 0;
   const tolerance = 1e-9;
   for (const [index, point] of trajectory.points.entries()) {
     const time = toSeconds(point.time_from_start);
     if (!(time > previousTime)) return `point ${index}: time_from_start ${time} s does not increase`;
     if (point.positions.length !== names.length) return `point ${index}: ${point.positions.length} positions for ${names.length} joints`;
+    if (point.velocities.length !== names.length) return `point ${index}: ${point.velocities.length} velocities for ${names.length} joints`;
     for (let j = 0; j < names.length; j++) {
       const q = point.positions[j];
       if (!Number.isFinite(q)) return `point ${index}: ${names[j]} is not finite`;
@@ -70,11 +145,16 @@ export function violation(trajectory: JointTrajectory, current: ArrayLike<number
         return `point ${index}: ${names[j]} would move at ${speed.toFixed(3)} > ${maxVelocity[j]}`;
       }
       const v = point.velocities[j];
-      if (v !== undefined && (!Number.isFinite(v) || Math.abs(v) > maxVelocity[j] * (1 + 1e-6))) {
+      if (!Number.isFinite(v) || Math.abs(v) > maxVelocity[j] * (1 + 1e-6)) {
         return `point ${index}: ${names[j]} velocity ${v} beyond ${maxVelocity[j]}`;
       }
+      const first = previousVelocity === null;
+      const begins = first ? startCases(j, current, start, limits) : [{ p0: previous[j], v0: previousVelocity![j] }];
+      const problem = segmentProblem(j, begins, { p1: q, v1: v, duration: time - previousTime }, allowedSpeed(j, first, start, limits), limits);
+      if (problem) return `point ${index}: ${names[j]} ${problem}`;
     }
     previous = point.positions;
+    previousVelocity = point.velocities;
     previousTime = time;
   }
   return null;

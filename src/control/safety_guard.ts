@@ -6,7 +6,9 @@
  * - the joint state and the camera frame the command was computed from are fresh,
  * - the robot model is known (the end-effector checks below need it),
  * - every point is inside the joint position limits less the margin, every implied and given
- *   velocity within the velocity limits, times strictly increasing from above zero,
+ *   velocity within the velocity limits, times strictly increasing from above zero, and so is the
+ *   cubic motion the controller interpolates between the points, from any state the arm may be
+ *   in when the trajectory arrives (joint_limits.ts),
  * - the end effector moves at most max_ee_step_m and max_ee_rotation_step_rad between points
  *   (and from the current pose to the first point),
  * - the end effector stays inside the workspace box (base frame) at every point.
@@ -18,7 +20,7 @@
  */
 import type { JointTrajectory } from '../messages/types.js';
 import { identity, poseError, type Transform } from '../kinematics/transform.js';
-import { violation, type JointLimits } from './joint_limits.js';
+import { violation, type JointLimits, type StartState } from './joint_limits.js';
 
 /** Largest joint travel (rad, or m for a prismatic joint) between two samples of a segment. */
 export const SAMPLE_SPACING = 0.05;
@@ -47,6 +49,14 @@ export interface CommandContext {
   jointStateStamp: number | null;
   /** Joint positions at the start, in joint_names order. */
   current: ArrayLike<number>;
+  /** Joint velocities measured with them; null when the joint state carries none (any velocity within the limits is then assumed). */
+  currentVelocity: ArrayLike<number> | null;
+}
+
+/** The state the controller may start a trajectory from, as far as the context knows it. */
+export function startState(context: CommandContext): StartState {
+  const age = context.jointStateStamp === null ? 0 : context.now - context.jointStateStamp;
+  return { velocity: context.currentVelocity, ageSec: Math.max(0, age) };
 }
 
 /** Forward kinematics in joint_names order (tip pose in the base frame). */
@@ -91,7 +101,7 @@ export class SafetyGuard {
   checkTrajectory(trajectory: JointTrajectory, context: CommandContext): string | null {
     const contextProblem = this.checkContext(context);
     if (contextProblem) return contextProblem;
-    const jointProblem = violation(trajectory, context.current, this.limits.joints);
+    const jointProblem = violation(trajectory, context.current, this.limits.joints, startState(context));
     if (jointProblem) return jointProblem;
 
     const forward = this.forward!;

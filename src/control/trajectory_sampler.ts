@@ -14,6 +14,7 @@
 import { MessageError } from '../messages/errors.js';
 import { toSeconds } from '../messages/time.js';
 import type { JointTrajectory } from '../messages/types.js';
+import { cubicPositionAt } from './cubic_segment.js';
 
 /** Seconds from the trajectory's start to its last point (0 for a trajectory without points). */
 export function trajectoryDuration(trajectory: JointTrajectory): number {
@@ -92,15 +93,8 @@ function segment(
     for (let j = 0; j < out.length; j++) out[j] = p0[j] + s * (p1[j] - p0[j]);
     return out;
   }
-  // Hermite basis functions on s in [0, 1]; the velocity terms are scaled by the segment length.
-  const s2 = s * s;
-  const s3 = s2 * s;
-  const h00 = 2 * s3 - 3 * s2 + 1;
-  const h10 = s3 - 2 * s2 + s;
-  const h01 = -2 * s3 + 3 * s2;
-  const h11 = s3 - s2;
   for (let j = 0; j < out.length; j++) {
-    out[j] = h00 * p0[j] + h10 * h * v0[j] + h01 * p1[j] + h11 * h * v1[j];
+    out[j] = cubicPositionAt({ p0: p0[j], v0: v0[j], p1: p1[j], v1: v1[j], duration: h }, s);
   }
   return out;
 }

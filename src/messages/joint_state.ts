@@ -1,6 +1,7 @@
 /**
- * Picking an arm's joint positions out of sensor_msgs/JointState, whose order and membership are
- * up to the publisher (joint_state_broadcaster sorts by name, grippers may be merged in, etc.).
+ * Picking an arm's joint positions (and velocities) out of sensor_msgs/JointState, whose order and
+ * membership are up to the publisher (joint_state_broadcaster sorts by name, grippers may be
+ * merged in, etc.).
  */
 import { MessageError } from './errors.js';
 import type { JointState } from './types.js';
@@ -13,28 +14,39 @@ export function jointPositions(msg: JointState, names: readonly string[]): Float
       `joint_state: expected as many positions as names (${msg.name.length}), got ${msg.position.length}`,
     );
   }
-  const index = new Map<string, number>();
-  // The first occurrence of a name wins, like a lookup by name in the message's order.
-  msg.name.forEach((n, i) => {
-    if (!index.has(n)) index.set(n, i);
-  });
-
-  const missing = names.filter((n) => !index.has(n));
+  const indices = indicesOf(msg, names);
+  const missing = names.filter((_, i) => indices[i] < 0);
   if (missing.length > 0) {
     throw new MessageError(
       'missing_joint',
       `joint_state: missing joint(s) ${missing.join(', ')}; the message has [${msg.name.join(', ')}]`,
     );
   }
-  const out = new Float64Array(names.length);
-  const bad: string[] = [];
-  names.forEach((n, i) => {
-    const value = msg.position[index.get(n)!];
-    if (!Number.isFinite(value)) bad.push(`${n}=${value}`);
-    out[i] = value;
-  });
+  const out = Float64Array.from(indices, (k) => msg.position[k]);
+  const bad = names.flatMap((n, i) => (Number.isFinite(out[i]) ? [] : [`${n}=${out[i]}`]));
   if (bad.length > 0) {
     throw new MessageError('non_finite', `joint_state position: expected finite values, got ${bad.join(', ')}`);
   }
   return out;
+}
+
+/**
+ * Velocities of `names`, in that order, or null when the message does not give a finite velocity
+ * for every one of them (the velocity field is optional in JointState).
+ */
+export function jointVelocities(msg: JointState, names: readonly string[]): Float64Array | null {
+  if (msg.velocity.length !== msg.name.length) return null;
+  const indices = indicesOf(msg, names);
+  if (indices.some((k) => k < 0)) return null;
+  const out = Float64Array.from(indices, (k) => msg.velocity[k]);
+  return out.every(Number.isFinite) ? out : null;
+}
+
+/** Index in the message of each of `names` (-1 when absent); the first occurrence of a name wins. */
+function indicesOf(msg: JointState, names: readonly string[]): number[] {
+  const index = new Map<string, number>();
+  msg.name.forEach((n, i) => {
+    if (!index.has(n)) index.set(n, i);
+  });
+  return names.map((n) => index.get(n) ?? -1);
 }

@@ -28,10 +28,12 @@ export interface ControllerOutput {
    */
   send(trajectory: JointTrajectory, start: ArrayLike<number>): boolean;
   /**
-   * Stops the arm where it is: a hold trajectory at `current` (topic), a cancelled goal (action),
-   * or the end of the stream.
+   * Stops the arm: `hold` on the topic (a trajectory to rest, control/stop_trajectory.ts), a
+   * cancelled goal (action), or the end of the stream at the measured `positions`. Either is null
+   * when no fresh joint state says where the arm is; the topic then sends nothing and the running
+   * trajectory ends at rest by itself, rather than pulling the arm back to an old position.
    */
-  stop(current: ArrayLike<number> | null, holdSec: number): void;
+  stop(hold: JointTrajectory | null, positions: ArrayLike<number> | null): void;
   /** Counters and last outcome for /diagnostics (flat key -> string | number | boolean; unprefixed, the node adds one). */
   readonly status: StatusValues;
   /** Joints streamed with every arm message (joint_state_command only), e.g. a gripper's. */
@@ -91,19 +93,14 @@ export class TopicTrajectoryOutput implements ControllerOutput {
   }
 
   /**
-   * joint_trajectory_controller rejects an empty trajectory on its topic, so the arm is stopped
-   * with a one-point trajectory that holds the measured positions (a new trajectory replaces the
-   * running one).
+   * joint_trajectory_controller has no cancel on its topic and rejects an empty trajectory, so the
+   * arm is stopped by a trajectory to rest, which replaces the running one.
    */
-  stop(current: ArrayLike<number> | null, holdSec: number): void {
-    if (this.sent === 0 || !current || current.length !== this.jointNames.length || !Array.from(current).every(Number.isFinite)) return;
-    this.publish(
-      buildJointTrajectory({
-        stamp: { sec: 0, nanosec: 0 },
-        jointNames: this.jointNames,
-        points: [{ positions: Array.from(current), velocities: this.jointNames.map(() => 0), timeFromStart: holdSec }],
-      }),
-    );
+  stop(hold: JointTrajectory | null): void {
+    if (this.sent === 0 || !hold) return;
+    const positions = hold.points.flatMap((p) => p.positions);
+    if (hold.joint_names.join(',') !== this.jointNames.join(',') || !positions.every(Number.isFinite)) return;
+    this.publish(hold);
     this.holds++;
   }
 
@@ -221,11 +218,11 @@ export class JointStateStreamOutput implements ControllerOutput {
   }
 
   /** Ends the stream; the next tick commands the measured positions once, so the arm stays there. */
-  stop(current: ArrayLike<number> | null): void {
+  stop(_hold: JointTrajectory | null, positions: ArrayLike<number> | null): void {
     const names = this.running?.trajectory.joint_names ?? this.hold?.names;
     this.running = null;
-    if (names && current && current.length === names.length && Array.from(current).every(Number.isFinite)) {
-      this.hold = { names: [...names], positions: Array.from(current) };
+    if (names && positions && positions.length === names.length && Array.from(positions).every(Number.isFinite)) {
+      this.hold = { names: [...names], positions: Array.from(positions) };
       this.extraChanged = true;
     }
   }
@@ -312,7 +309,7 @@ export interface GripperOutputOptions {
   action: string;
   /** Time given to reach the target (joint_trajectory). */
   moveTimeSec: number;
-  /** GripperCommand max_effort; 0 lets the controller choose (gripper_command). */
+  /** GripperCommand max_effort (gripper_command): the controller's effort limit for the command; 0 is no force. */
   maxEffort: number;
   qos: rclnodejs.QoS;
   /** The arm's stream output, which carries the gripper joints (joint_state_command). */

@@ -20,11 +20,12 @@ import { TfTree } from '../kinematics/tf_tree.js';
 import { applyToPoint } from '../kinematics/transform.js';
 import { PinholeCamera } from '../messages/camera_model.js';
 import { CommandPlanner } from '../control/command_planner.js';
+import { stopTrajectory } from '../control/stop_trajectory.js';
 import { ArmModel } from '../kinematics/arm_model.js';
 import { armModelOptions } from '../config/settings.js';
 import { buildTraceMarkers } from '../visualize/trace_markers.js';
 import { encodeRgbImage } from '../messages/image_codec.js';
-import { jointPositions } from '../messages/joint_state.js';
+import { jointPositions, jointVelocities } from '../messages/joint_state.js';
 import { toSeconds } from '../messages/time.js';
 import { makeHeader } from '../messages/builders.js';
 import type {
@@ -34,6 +35,7 @@ import type {
   DiagnosticArray,
   Image,
   JointState,
+  JointTrajectory,
   PointStamped,
   TFMessage,
   MarkerArray,
@@ -411,17 +413,29 @@ export class MolmoActNode {
     this.command(step, model);
   }
 
-  /** Stops the arm where it is (after ~/enable false) and forgets the running chunk. */
+  /** Stops the arm (after ~/enable false) and forgets the running chunk. */
   private stopArm(): void {
     this.planner.reset();
-    let current: Float64Array | null = null;
+    let positions: Float64Array | null = null;
+    let hold: JointTrajectory | null = null;
     try {
-      current = this.latestJoints ? jointPositions(this.latestJoints, this.settings.jointNames) : null;
-    } catch {
-      current = null; // without positions a hold cannot be built; the action and stream stop anyway
+      const joints = this.latestJoints;
+      const age = joints ? this.nowSeconds() - toSeconds(joints.header.stamp) : Infinity;
+      if (joints && age <= this.settings.maxJointStateAgeSec) {
+        positions = jointPositions(joints, this.settings.jointNames);
+        const limits = this.planner.jointLimits;
+        if (limits) {
+          const velocities = jointVelocities(joints, this.settings.jointNames);
+          hold = stopTrajectory({ positions, velocities, limits, minDurationSec: this.settings.chunkStepSec, deceleration: this.settings.stopDeceleration });
+        }
+      } else {
+        this.node.getLogger().warn('stopping without a fresh joint state: the running trajectory is left to end at rest');
+      }
+    } catch (err) {
+      this.node.getLogger().warn(`stopping without the measured state (${(err as Error).message}): the running trajectory is left to end at rest`);
     }
     try {
-      this.output.stop(current, this.settings.chunkStepSec);
+      this.output.stop(hold, positions);
     } catch (err) {
       this.node.getLogger().error(`stopping the arm failed: ${(err as Error).message}`);
     }
@@ -456,6 +470,7 @@ export class MolmoActNode {
       imageStamp: toSeconds(step.stamp),
       jointStateStamp: joints ? toSeconds(joints.header.stamp) : null,
       current,
+      currentVelocity: joints ? jointVelocities(joints, this.settings.jointNames) : null,
     });
     if (!decision.ok) return this.refuse(decision.reason);
     if (!this.output.send(decision.trajectory, current)) return this.refuse('the controller did not take the trajectory (see controller_last_outcome)');

@@ -135,6 +135,9 @@ export async function runEpisode(options: EpisodeOptions): Promise<EpisodeResult
   let steps = 0;
   const stepMs: number[] = [];
   planner.reset();
+  // The arm's joint velocities where the next trajectory starts: at rest, or where the last
+  // executed point of the previous one left it.
+  let currentVelocity: ArrayLike<number> = new Float64Array(world.q.length);
   while (steps < maxSteps) {
     const stamp = timeFromSeconds(clock);
     const messages = world.messages(clock);
@@ -148,7 +151,7 @@ export async function runEpisode(options: EpisodeOptions): Promise<EpisodeResult
     stepMs.push(output.stepMs);
 
     const current = Float64Array.from(world.q);
-    const decision = planner.plan(output.actions, policy.format, { enabled: true, now: clock, imageStamp: clock, jointStateStamp: clock, current });
+    const decision = planner.plan(output.actions, policy.format, { enabled: true, now: clock, imageStamp: clock, jointStateStamp: clock, current, currentVelocity });
     if (kept) {
       options.onFrame!({
         step: steps,
@@ -173,6 +176,7 @@ export async function runEpisode(options: EpisodeOptions): Promise<EpisodeResult
     for (let i = 0; i < Math.min(executeSteps, points.length) && steps < maxSteps; i++) {
       const time = toSeconds(points[i].time_from_start);
       world.setJoints(sampleTrajectory(decision.trajectory, current, time, { withinSegment: true }));
+      currentVelocity = points[i].velocities;
       if (gripperIndex !== undefined) {
         const gripper = planner.gripperFor(output.actions[i]?.[gripperIndex] ?? NaN);
         if (gripper) world.setGripper(gripper.closed);
