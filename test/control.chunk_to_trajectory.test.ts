@@ -73,6 +73,23 @@ describe('chunkToTrajectory', () => {
     }
   });
 
+  it('lets the first segment keep the arm\'s speed only in the direction it moves', () => {
+    const start = { velocity: [1.3, 0], ageSec: 0 };
+    const { trajectory } = timedTrajectory([[-0.1, 0]], [0, 0], limits, 0.1, undefined, start);
+    expect(violation(trajectory, [0, 0], limits, start)).to.equal(null);
+    // Turned back within one chunk step, the joint would reach well beyond -1 rad/s backwards.
+    const hasty = structuredClone(trajectory);
+    hasty.points[0].time_from_start = { sec: 0, nanosec: 100_000_000 };
+    expect(violation(hasty, [0, 0], limits, start)).to.match(/^point 0: a would reach -[0-9.]+ < -1 between the points/);
+  });
+
+  it('commands an arm parked at its margin\'s edge away from it, however old (within limits) the joint state', () => {
+    const tight: JointLimits = { ...limits, margin: 0.02 };
+    const start = { velocity: [-0.001, 0], ageSec: 0.021 };
+    const { trajectory } = timedTrajectory([[-0.9, 0]], [-0.98, 0], tight, 0.1, undefined, start);
+    expect(violation(trajectory, [-0.98, 0], tight, start)).to.equal(null);
+  });
+
   it('lets the first segment start as fast as the arm already moves, but no faster', () => {
     const targets = [[0.3, 0]];
     const start = { velocity: [1.2, 0], ageSec: 0 };

@@ -98,19 +98,29 @@ function rotationAngle(a: ArrayLike<number>, b: ArrayLike<number>): number {
   return Math.atan2(sin, cos);
 }
 
+/** The controller's cubic Hermite segment between two points, at s in [0, 1]. */
+function hermite(p0: number, v0: number, p1: number, v1: number, duration: number, s: number): number {
+  return (2 * s ** 3 - 3 * s ** 2 + 1) * p0 + (s ** 3 - 2 * s ** 2 + s) * duration * v0 + (-2 * s ** 3 + 3 * s ** 2) * p1 + (s ** 3 - s ** 2) * duration * v1;
+}
+
 /**
- * Length of the end effector's path (translation, rotation) along the straight joint-space segment
- * from `from` to `to`, measured on samples at most 0.02 rad of joint travel apart.
+ * Length of the end effector's path (translation, rotation) as the controller moves the joints
+ * from (`from`, `fromV`) to (`to`, `toV`) in `duration`, measured on 400 samples.
  */
-function pathLength(arm: ArmModel, from: ArrayLike<number>, to: ArrayLike<number>): { translation: number; rotation: number } {
-  let travel = 0;
-  for (let j = 0; j < to.length; j++) travel = Math.max(travel, Math.abs(to[j] - from[j]));
-  const samples = Math.max(1, Math.ceil(travel / 0.02));
+function pathLength(
+  arm: ArmModel,
+  from: ArrayLike<number>,
+  fromV: ArrayLike<number>,
+  to: ArrayLike<number>,
+  toV: ArrayLike<number>,
+  duration: number,
+): { translation: number; rotation: number } {
+  const samples = 400;
   let previous = Array.from(arm.forward(from));
   let translation = 0;
   let rotation = 0;
-  for (let s = 1; s <= samples; s++) {
-    const q = Array.from(to, (v, j) => from[j] + ((v - from[j]) * s) / samples);
+  for (let k = 1; k <= samples; k++) {
+    const q = Array.from(to, (p1, j) => hermite(from[j], fromV[j], p1, toV[j], duration, k / samples));
     const pose = Array.from(arm.forward(q));
     translation += Math.hypot(pose[3] - previous[3], pose[7] - previous[7], pose[11] - previous[11]);
     rotation += rotationAngle(previous, pose);
@@ -126,8 +136,7 @@ function pathLength(arm: ArmModel, from: ArrayLike<number>, to: ArrayLike<number
  */
 function sampledSegment(p0: number, v0: number, p1: number, v1: number, duration: number): { peak: number; lo: number; hi: number } {
   const samples = 400;
-  const at = (s: number): number =>
-    (2 * s ** 3 - 3 * s ** 2 + 1) * p0 + (s ** 3 - 2 * s ** 2 + s) * duration * v0 + (-2 * s ** 3 + 3 * s ** 2) * p1 + (s ** 3 - s ** 2) * duration * v1;
+  const at = (s: number): number => hermite(p0, v0, p1, v1, duration, s);
   let previous = p0;
   let peak = 0;
   let lo = Math.min(p0, p1);
@@ -214,8 +223,10 @@ function checkCommand(
     const step = Math.hypot(pose[3] - previousPose[3], pose[7] - previousPose[7], pose[11] - previousPose[11]);
     expect(step, `point ${i}: end-effector step`).to.be.at.most(rules.maxEeStep + 1e-9);
     expect(rotationAngle(previousPose, pose), `point ${i}: end-effector rotation`).to.be.at.most(rules.maxEeRotationStep + 1e-6);
-    // Between the points too: the arm follows the joint-space path, not the chord between poses.
-    const path = pathLength(arm, previous, point.positions);
+    // Between the points too: the arm follows the controller's joint-space path, not the chord
+    // between poses.
+    const fromV = i === 0 ? state.velocity : trajectory.points[i - 1].velocities;
+    const path = pathLength(arm, previous, fromV, point.positions, point.velocities, t - previousTime);
     expect(path.translation, `point ${i}: end-effector path length`).to.be.at.most(rules.maxEeStep * 1.01 + 1e-9);
     expect(path.rotation, `point ${i}: end-effector rotation along the path`).to.be.at.most(rules.maxEeRotationStep * 1.01 + 1e-6);
     previous = point.positions;
@@ -432,13 +443,13 @@ function runCase(robot: RobotDescription, spec: ArmSpec, c: Case, counts: Counts
   let running: { trajectory: JointTrajectory; sentAt: number; duration: number } | null = null;
   for (const ch of c.chunks) {
     now += ch.gap;
+    // A refused chunk changes nothing: the trajectory sent before goes on.
     if (running) {
       const points = running.trajectory.points;
       const over = now - running.sentAt >= running.duration;
       const reached = over ? points.length - 1 : Math.min(points.length - 1, Math.floor(ch.progress * points.length));
       current = [...points[reached].positions];
       velocity = over ? current.map(() => 0) : [...points[reached].velocities];
-      running = null;
     }
     const jointStamp = ch.jointAge === null ? null : now - ch.jointAge * c.maxJointStateAgeSec;
     const imageStamp = ch.imageAge === null ? null : now - ch.imageAge * c.maxFrameAgeSec;

@@ -299,6 +299,20 @@ describe('controller outputs on a stand-in ROS graph', () => {
       return graph.messages(COMMAND) as JointState[];
     }
 
+    it('streams the first segment on from the velocity the arm was planned and checked with', () => {
+      const output = arm({ interface: 'joint_state_command', rateHz: 50 });
+      const sent = trajectory();
+      const t0 = graph.nowSec;
+      output.send(sent, START, [0.5, 0, 0]);
+      graph.nowSec = t0 + 0.1;
+      graph.fireTimers();
+      const moving = sampleTrajectory(sent, START, 0.1, { withinSegment: true, startVelocity: [0.5, 0, 0] });
+      const atRest = sampleTrajectory(sent, START, 0.1, { withinSegment: true });
+      expect(moving[0]).to.be.above(atRest[0] + 0.01);
+      Array.from(streamed()[0].position).forEach((q, j) => expect(q).to.be.closeTo(moving[j], 1e-6));
+      expect(() => output.send(sent, START, [0.5, 0])).to.throw(/start velocities/);
+    });
+
     it('streams positions sampled from the trajectory at the timer, then the last point once, then nothing', () => {
       const output = arm({ interface: 'joint_state_command', rateHz: 50 });
       expect(graph.timers).to.have.length(1);

@@ -185,9 +185,10 @@ describe('molmoact node on a stand-in ROS graph', function () {
     });
     graph.callService('/molmoact/enable', { data: false });
     const stop = graph.messages(CONTROLLER)[1] as JointTrajectory;
-    // 0.6 rad/s at the default 5 rad/s^2 takes 0.12 s, covering v T / 2.
+    // 0.6 rad/s at the default 5 rad/s^2 takes 0.12 s, covering v T / 2 from where the arm is by
+    // now (the joint state is 5 ms old).
     expect(toSeconds(stop.points[0].time_from_start)).to.be.closeTo(0.12, 1e-9);
-    stop.points[0].positions.forEach((q, j) => expect(q).to.be.closeTo(PANDA_READY[j] + (moving[j] * 0.12) / 2, 1e-9));
+    stop.points[0].positions.forEach((q, j) => expect(q).to.be.closeTo(PANDA_READY[j] + moving[j] * (0.005 + 0.12 / 2), 1e-6));
     expect(stop.points[0].velocities.every((v) => v === 0)).to.equal(true);
 
     graph.callService('/molmoact/enable', { data: true });

@@ -14,8 +14,7 @@
  */
 import type { JointTrajectory, Time } from '../messages/types.js';
 import { buildJointTrajectory } from '../messages/builders.js';
-import { allowedSpeed, atRest, startCases, type JointLimits, type StartState } from './joint_limits.js';
-import { cubicPeakSpeed } from './cubic_segment.js';
+import { atRest, speedExcess, startCases, type JointLimits, type StartState } from './joint_limits.js';
 import type { ArmModel } from '../kinematics/arm_model.js';
 import type { Transform } from '../kinematics/transform.js';
 import { eeDeltaTargets, IkFailure, type EeDeltaSpec } from './ee_targets.js';
@@ -141,9 +140,8 @@ export function timedTrajectory(
     durations.forEach((duration, i) => {
       let factor = 1;
       targets[i].forEach((q, j) => {
-        const begins = i === 0 ? startCases(j, current, start, limits) : [{ p0: targets[i - 1][j], v0: velocities[i - 1][j] }];
-        const allowed = allowedSpeed(j, i === 0, start, limits);
-        for (const { p0, v0 } of begins) factor = Math.max(factor, cubicPeakSpeed({ p0, v0, p1: q, v1: velocities[i][j], duration }) / allowed);
+        const begins = i === 0 ? startCases(j, current, start, limits) : [{ p0: targets[i - 1][j], v0: velocities[i - 1][j], first: false }];
+        for (const begin of begins) factor = Math.max(factor, speedExcess(j, begin, { p1: q, v1: velocities[i][j], duration }, limits));
       });
       if (factor > 1 + 1e-9) {
         // At least 2 % at a time: where the excess shrinks quadratically with the duration, exact

@@ -93,7 +93,12 @@ export class CommandPlanner {
       settings.execution.policy !== this.settings.execution.policy ||
       settings.execution.ensembleWeight !== this.settings.execution.ensembleWeight;
     this.settings = settings;
-    if (policyChanged) this.executor = new ChunkExecutor(settings.execution.policy, settings.execution.ensembleWeight);
+    if (policyChanged) {
+      // The new policy starts afresh, but what runs on the arm runs on.
+      const runningUntil = this.executor.runningUntilSec;
+      this.executor = new ChunkExecutor(settings.execution.policy, settings.execution.ensembleWeight);
+      this.executor.reset(runningUntil);
+    }
     this.setArm(this.arm);
   }
 
@@ -102,8 +107,14 @@ export class CommandPlanner {
     return this.executor.acceptsFrame(now);
   }
 
-  reset(): void {
-    this.executor.reset();
+  /** When the trajectory sent last ends (node clock, s; -Infinity when none was). */
+  get runningUntilSec(): number {
+    return this.executor.runningUntilSec;
+  }
+
+  /** Forgets the running chunk; `runningUntil`: when what was sent instead of it (a stop) ends. */
+  reset(runningUntil?: number): void {
+    this.executor.reset(runningUntil);
   }
 
   /** Plans the command for a chunk; nothing is recorded until `sent` is called. */

@@ -34,15 +34,26 @@ function coefficients({ p0, v0, p1, v1, duration }: SegmentEnds): [number, numbe
   return [3 * v0 + 3 * v1 - 6 * w, 6 * w - 4 * v0 - 2 * v1, v0];
 }
 
-/** The largest speed |v| along the segment. */
-export function cubicPeakSpeed(ends: SegmentEnds): number {
+/** The lowest and highest velocity along the segment. */
+export function cubicVelocityRange(ends: SegmentEnds): [number, number] {
   const [a, b, c] = coefficients(ends);
-  let peak = Math.max(Math.abs(ends.v0), Math.abs(ends.v1));
+  let lo = Math.min(ends.v0, ends.v1);
+  let hi = Math.max(ends.v0, ends.v1);
   if (a !== 0) {
     const s = -b / (2 * a);
-    if (s > 0 && s < 1) peak = Math.max(peak, Math.abs((a * s + b) * s + c));
+    if (s > 0 && s < 1) {
+      const v = (a * s + b) * s + c;
+      lo = Math.min(lo, v);
+      hi = Math.max(hi, v);
+    }
   }
-  return peak;
+  return [lo, hi];
+}
+
+/** The largest speed |v| along the segment. */
+export function cubicPeakSpeed(ends: SegmentEnds): number {
+  const [lo, hi] = cubicVelocityRange(ends);
+  return Math.max(-lo, hi);
 }
 
 /** The lowest and highest position along the segment. */

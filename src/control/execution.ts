@@ -74,9 +74,17 @@ export class ChunkExecutor {
     if (this.policy === 'ensemble') this.history.push({ firstPointTime: now + stepSec, stepSec, targets: prediction });
   }
 
-  /** Forgets the running chunk (after a stop, a disable or a new instruction). */
-  reset(): void {
+  /** When the trajectory sent last ends (node clock, s; -Infinity when none was). */
+  get runningUntilSec(): number {
+    return this.runningUntil;
+  }
+
+  /**
+   * Forgets the running chunk (after a stop, a disable or a new instruction). `runningUntil`: when
+   * a trajectory sent instead of it (a stop) ends, for isRunning.
+   */
+  reset(runningUntil = -Infinity): void {
     this.history = [];
-    this.runningUntil = -Infinity;
+    this.runningUntil = runningUntil;
   }
 }

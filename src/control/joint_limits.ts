@@ -3,7 +3,7 @@
  */
 import type { JointTrajectory } from '../messages/types.js';
 import { toSeconds } from '../messages/time.js';
-import { cubicPeakSpeed, cubicPositionRange } from './cubic_segment.js';
+import { cubicPositionRange, cubicVelocityRange } from './cubic_segment.js';
 
 export interface JointLimits {
   names: string[];
@@ -61,49 +61,73 @@ export function atRest(joints: number): StartState {
   return { velocity: new Float64Array(joints), ageSec: 0 };
 }
 
+/** Where a segment of one joint begins. */
+export interface SegmentStart {
+  p0: number;
+  v0: number;
+  /** The first segment, which begins at the arm's own state rather than at a point of ours. */
+  first: boolean;
+}
+
 /**
- * Where and how fast joint j may be when the controller starts the first segment: each joint may
- * have moved up to its velocity limit times the joint state's age since it was measured, and an
- * unmeasured velocity may be anything within the limit. The controller's motion is linear in
- * these, so its extremes lie at these corners.
+ * Where and how fast joint j may be when the controller starts the first segment: up to its
+ * velocity limit times the joint state's age away from the measured position, at the measured
+ * velocity, or at either limit velocity when none was measured. The controller's motion is linear
+ * in these, so its extremes lie at these corners.
  */
-export function startCases(j: number, current: ArrayLike<number>, start: StartState, limits: JointLimits): { p0: number; v0: number }[] {
+export function startCases(j: number, current: ArrayLike<number>, start: StartState, limits: JointLimits): SegmentStart[] {
   const vMax = limits.maxVelocity[j];
   const slack = vMax * Math.max(0, start.ageSec);
   const positions = slack > 0 ? [current[j] - slack, current[j] + slack] : [current[j]];
   const velocities = start.velocity ? [start.velocity[j]] : [-vMax, vMax];
-  return positions.flatMap((p0) => velocities.map((v0) => ({ p0, v0 })));
+  return positions.flatMap((p0) => velocities.map((v0) => ({ p0, v0, first: true })));
 }
 
 /**
- * The speed a segment may reach: the joint's limit, or the measured speed at the start of the
- * first segment when the arm already moves faster (the controller starts from it; not ours).
+ * The velocities a segment may reach: within the joint's limit, except that the first segment may
+ * keep the speed the arm already has, in the direction it has it (the controller starts from it).
  */
-export function allowedSpeed(j: number, first: boolean, start: StartState, limits: JointLimits): number {
-  const measured = first && start.velocity ? Math.abs(start.velocity[j]) : 0;
-  return Math.max(limits.maxVelocity[j], measured);
+function allowedVelocity(j: number, begin: SegmentStart, limits: JointLimits): [number, number] {
+  const vMax = limits.maxVelocity[j];
+  return begin.first ? [Math.min(-vMax, begin.v0), Math.max(vMax, begin.v0)] : [-vMax, vMax];
+}
+
+/** How far the segment's velocity goes beyond what it may reach, as a ratio: at most 1 is within. */
+export function speedExcess(j: number, begin: SegmentStart, end: { p1: number; v1: number; duration: number }, limits: JointLimits): number {
+  const [lo, hi] = cubicVelocityRange({ p0: begin.p0, v0: begin.v0, ...end });
+  const [down, up] = allowedVelocity(j, begin, limits);
+  return Math.max(hi / up, lo / down);
 }
 
 /**
  * Why joint j may not run this segment as the controller interpolates it (cubic, through the
- * points' positions and velocities), or null: its peak speed within the allowed speed, and its
- * positions inside the joint's limits (or no further out than where it starts).
+ * points' positions and velocities), or null: its velocity within what it may reach, and its
+ * positions inside the joint's limits. The first segment may also go as far as the arm's own
+ * momentum would take it over the same time if it were told to stay where it is.
  */
 export function segmentProblem(
   j: number,
-  begins: { p0: number; v0: number }[],
+  begins: SegmentStart[],
   end: { p1: number; v1: number; duration: number },
-  allowed: number,
   limits: JointLimits,
 ): string | null {
-  for (const { p0, v0 } of begins) {
-    const ends = { p0, v0, ...end };
-    const peak = cubicPeakSpeed(ends);
-    if (peak > allowed * (1 + 1e-6)) return `would reach ${peak.toFixed(3)} > ${allowed} between the points`;
+  for (const begin of begins) {
+    const ends = { p0: begin.p0, v0: begin.v0, ...end };
+    if (speedExcess(j, begin, end, limits) > 1 + 1e-6) {
+      const [lo, hi] = cubicVelocityRange(ends);
+      const [down, up] = allowedVelocity(j, begin, limits);
+      return hi > up ? `would reach ${hi.toFixed(3)} > ${up} between the points` : `would reach ${lo.toFixed(3)} < ${down} between the points`;
+    }
+    let [minAllowed, maxAllowed] = [limits.min[j], limits.max[j]];
+    if (begin.first) {
+      const [lo, hi] = cubicPositionRange({ p0: begin.p0, v0: begin.v0, p1: begin.p0, v1: 0, duration: end.duration });
+      minAllowed = Math.min(minAllowed, lo);
+      maxAllowed = Math.max(maxAllowed, hi);
+    }
     const [lo, hi] = cubicPositionRange(ends);
     const tolerance = 1e-9;
-    if (lo < Math.min(limits.min[j], p0) - tolerance || hi > Math.max(limits.max[j], p0) + tolerance) {
-      return `would overshoot to ${(lo < limits.min[j] ? lo : hi).toFixed(4)}, outside [${limits.min[j]}, ${limits.max[j]}], between the points`;
+    if (lo < minAllowed - tolerance || hi > maxAllowed + tolerance) {
+      return `would overshoot to ${(lo < minAllowed - tolerance ? lo : hi).toFixed(4)}, outside [${limits.min[j]}, ${limits.max[j]}], between the points`;
     }
   }
   return null;
@@ -148,9 +172,8 @@ export function violation(
       if (!Number.isFinite(v) || Math.abs(v) > maxVelocity[j] * (1 + 1e-6)) {
         return `point ${index}: ${names[j]} velocity ${v} beyond ${maxVelocity[j]}`;
       }
-      const first = previousVelocity === null;
-      const begins = first ? startCases(j, current, start, limits) : [{ p0: previous[j], v0: previousVelocity![j] }];
-      const problem = segmentProblem(j, begins, { p1: q, v1: v, duration: time - previousTime }, allowedSpeed(j, first, start, limits), limits);
+      const begins = previousVelocity === null ? startCases(j, current, start, limits) : [{ p0: previous[j], v0: previousVelocity[j], first: false }];
+      const problem = segmentProblem(j, begins, { p1: q, v1: v, duration: time - previousTime }, limits);
       if (problem) return `point ${index}: ${names[j]} ${problem}`;
     }
     previous = point.positions;

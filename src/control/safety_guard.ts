@@ -13,14 +13,16 @@
  *   (and from the current pose to the first point),
  * - the end effector stays inside the workspace box (base frame) at every point.
  *
- * The end-effector rules are checked along the joint-space path between points, sampled every
- * SAMPLE_SPACING of joint travel, not only at the points: a joint that turns almost a full circle
+ * The end-effector rules are checked along the joint-space path between points (the controller's
+ * cubic segments), sampled every SAMPLE_SPACING of joint travel, not only at the points: a joint that turns almost a full circle
  * (a UR joint has +-2 pi) ends where it began, yet sweeps the arm or spins the tool on the way.
  * Translation and rotation are summed over the samples, so a step is the length of that path.
  */
 import type { JointTrajectory } from '../messages/types.js';
 import { identity, poseError, type Transform } from '../kinematics/transform.js';
 import { violation, type JointLimits, type StartState } from './joint_limits.js';
+import { cubicPositionAt, cubicPositionRange } from './cubic_segment.js';
+import { toSeconds } from '../messages/time.js';
 
 /** Largest joint travel (rad, or m for a prismatic joint) between two samples of a segment. */
 export const SAMPLE_SPACING = 0.05;
@@ -107,19 +109,28 @@ export class SafetyGuard {
     const forward = this.forward!;
     const { min, max } = this.limits.workspace;
     let previousQ: ArrayLike<number> = context.current;
+    // The arm leaves its measured state at its measured velocity (at rest when none was measured).
+    let previousV: ArrayLike<number> = context.currentVelocity ?? new Float64Array(previousQ.length);
+    let previousTime = 0;
     let previous = forward(previousQ, this.poseA);
     let next = this.poseB;
     for (const [index, point] of trajectory.points.entries()) {
       const target = point.positions;
+      const time = toSeconds(point.time_from_start);
+      // Each joint follows the controller's cubic; its travel counts the way out and back.
+      const segments = target.map((p1, j) => ({ p0: previousQ[j], v0: previousV[j], p1, v1: point.velocities[j], duration: time - previousTime }));
       let travel = 0;
-      for (let j = 0; j < target.length; j++) travel = Math.max(travel, Math.abs(target[j] - previousQ[j]));
+      for (const ends of segments) {
+        const [lo, hi] = cubicPositionRange(ends);
+        travel = Math.max(travel, 2 * (hi - lo) - Math.abs(ends.p1 - ends.p0));
+      }
       const samples = Math.max(1, Math.ceil(travel / SAMPLE_SPACING));
       let step = 0;
       let turn = 0;
       for (let s = 1; s <= samples; s++) {
         let q: ArrayLike<number> = target;
         if (s < samples) {
-          for (let j = 0; j < target.length; j++) this.sample[j] = previousQ[j] + ((target[j] - previousQ[j]) * s) / samples;
+          segments.forEach((ends, j) => (this.sample[j] = cubicPositionAt(ends, s / samples)));
           q = this.sample;
         }
         forward(q, next);
@@ -136,6 +147,8 @@ export class SafetyGuard {
         [previous, next] = [next, previous];
       }
       previousQ = target;
+      previousV = point.velocities;
+      previousTime = time;
       if (step > this.limits.maxEeStep + 1e-9) {
         return `point ${index}: end effector moves ${(step * 1000).toFixed(1)} mm in one step (max_ee_step_m ${this.limits.maxEeStep})`;
       }

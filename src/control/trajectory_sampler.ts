@@ -3,9 +3,9 @@
  * to the arm themselves instead of handing the whole trajectory to a controller.
  *
  * Between two points the positions follow a cubic Hermite spline through both points' positions
- * and velocities, as joint_trajectory_controller does. The trajectory starts at rest at `start`
- * (t = 0). A segment with an end that gives no velocities is interpolated linearly, again as the
- * controller does for position-only trajectories.
+ * and velocities, as joint_trajectory_controller does. The trajectory starts at `start` (t = 0),
+ * at rest unless a start velocity is given. A segment with an end that gives no velocities is
+ * interpolated linearly, again as the controller does for position-only trajectories.
  *
  * A Hermite segment can overshoot its end points. Positions streamed by this node itself are
  * therefore kept within each segment's end points (`withinSegment`), which the SafetyGuard checked:
@@ -24,18 +24,22 @@ export function trajectoryDuration(trajectory: JointTrajectory): number {
 
 /**
  * Joint positions `t` seconds after the trajectory's start, in joint_names order.
- * t <= 0 gives `start`; t at or after the last point gives the last point. With `withinSegment`
- * each position is kept between the two points of its segment.
+ * t <= 0 gives `start`; t at or after the last point gives the last point. The first segment leaves
+ * `start` at `startVelocity` (default: at rest), as the controller leaves the arm's measured state.
+ * With `withinSegment` each position is kept between the two points of its segment.
  */
 export function sampleTrajectory(
   trajectory: JointTrajectory,
   start: ArrayLike<number>,
   t: number,
-  options: { withinSegment?: boolean } = {},
+  options: { withinSegment?: boolean; startVelocity?: ArrayLike<number> } = {},
 ): Float64Array {
   const n = trajectory.joint_names.length;
   if (start.length !== n) {
     throw new MessageError('length_mismatch', `start positions: expected ${n} values (one per joint), got ${start.length}`);
+  }
+  if (options.startVelocity && options.startVelocity.length !== n) {
+    throw new MessageError('length_mismatch', `start velocities: expected ${n} values (one per joint), got ${options.startVelocity.length}`);
   }
   if (Number.isNaN(t)) throw new MessageError('non_finite', 'sample time: expected a number of seconds, got NaN');
   trajectory.points.forEach((p, i) => {
@@ -56,7 +60,7 @@ export function sampleTrajectory(
   const velocitiesOf = (v: number[]): number[] | undefined => (v.length === n ? v : undefined);
   let t0 = 0;
   let p0: ArrayLike<number> = start;
-  let v0: ArrayLike<number> | undefined = new Float64Array(n); // the start is at rest
+  let v0: ArrayLike<number> | undefined = options.startVelocity ?? new Float64Array(n);
   for (const point of points) {
     const t1 = toSeconds(point.time_from_start);
     if (t1 > t) {

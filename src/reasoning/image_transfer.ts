@@ -39,7 +39,9 @@ export function postWithImages(sink: MessageSink, message: unknown, images: { da
     sink.postMessage(message, sent.map((s) => s.buffer));
   } catch (err) {
     if ((err as Error)?.name !== 'DataCloneError') throw err;
-    for (const image of images) image.data = new Uint8Array(image.data);
+    images.forEach((image, k) => {
+      if (!sent[k].copiedFirst) image.data = new Uint8Array(image.data);
+    });
     sink.postMessage(message, images.map((image) => image.data.buffer as ArrayBuffer));
   }
   const transferred = sent.filter((s) => !s.copiedFirst && s.buffer.byteLength === 0).length;

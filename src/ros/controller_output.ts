@@ -24,9 +24,10 @@ export type OutputLog = (level: 'info' | 'warn', msg: string) => void;
 export interface ControllerOutput {
   /**
    * Sends a checked trajectory (zero header stamp = start on receipt); replaces whatever runs.
-   * False when it could not go out (e.g. no action server).
+   * `start` and `startVelocity` (default: at rest) are the arm's state the trajectory was planned
+   * and checked from. False when it could not go out (e.g. no action server).
    */
-  send(trajectory: JointTrajectory, start: ArrayLike<number>): boolean;
+  send(trajectory: JointTrajectory, start: ArrayLike<number>, startVelocity?: ArrayLike<number>): boolean;
   /**
    * Stops the arm: `hold` on the topic (a trajectory to rest, control/stop_trajectory.ts), a
    * cancelled goal (action), or the end of the stream at the measured `positions`. Either is null
@@ -172,6 +173,7 @@ export class ActionTrajectoryOutput implements ControllerOutput {
 interface RunningTrajectory {
   trajectory: JointTrajectory;
   start: Float64Array;
+  startVelocity: Float64Array | undefined;
   startSec: number;
   durationSec: number;
 }
@@ -202,14 +204,17 @@ export class JointStateStreamOutput implements ControllerOutput {
     this.timer = node.createTimer(periodNs, () => this.tick());
   }
 
-  send(trajectory: JointTrajectory, start: ArrayLike<number>): boolean {
+  send(trajectory: JointTrajectory, start: ArrayLike<number>, startVelocity?: ArrayLike<number>): boolean {
     const startPositions = Float64Array.from(start);
+    const startVelocities = startVelocity ? Float64Array.from(startVelocity) : undefined;
     // Checks the sizes now, so that a bad trajectory throws here and the running one goes on.
-    sampleTrajectory(trajectory, startPositions, 0);
+    sampleTrajectory(trajectory, startPositions, 0, { startVelocity: startVelocities });
     const stamp = trajectory.header.stamp;
     this.running = {
       trajectory,
       start: startPositions,
+      // The streamed motion leaves the arm as the SafetyGuard checked it: at its measured velocity.
+      startVelocity: startVelocities,
       startSec: stamp.sec === 0 && stamp.nanosec === 0 ? this.now() : toSeconds(stamp),
       durationSec: trajectoryDuration(trajectory),
     };
@@ -259,7 +264,9 @@ export class JointStateStreamOutput implements ControllerOutput {
       const running = this.running;
       if (running) {
         const elapsed = nowSec - running.startSec;
-        const positions = Array.from(sampleTrajectory(running.trajectory, running.start, elapsed, { withinSegment: true }));
+        const positions = Array.from(
+          sampleTrajectory(running.trajectory, running.start, elapsed, { withinSegment: true, startVelocity: running.startVelocity }),
+        );
         this.hold = { names: running.trajectory.joint_names, positions };
         // The tick at or after the end sends the last point (the sample is clamped there) and stops.
         if (elapsed >= running.durationSec) this.running = null;

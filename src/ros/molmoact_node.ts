@@ -21,6 +21,7 @@ import { applyToPoint } from '../kinematics/transform.js';
 import { PinholeCamera } from '../messages/camera_model.js';
 import { CommandPlanner } from '../control/command_planner.js';
 import { stopTrajectory } from '../control/stop_trajectory.js';
+import { trajectoryDuration } from '../control/trajectory_sampler.js';
 import { ArmModel } from '../kinematics/arm_model.js';
 import { armModelOptions } from '../config/settings.js';
 import { buildTraceMarkers } from '../visualize/trace_markers.js';
@@ -415,18 +416,24 @@ export class MolmoActNode {
 
   /** Stops the arm (after ~/enable false) and forgets the running chunk. */
   private stopArm(): void {
-    this.planner.reset();
+    const now = this.nowSeconds();
     let positions: Float64Array | null = null;
     let hold: JointTrajectory | null = null;
     try {
       const joints = this.latestJoints;
-      const age = joints ? this.nowSeconds() - toSeconds(joints.header.stamp) : Infinity;
+      const age = joints ? now - toSeconds(joints.header.stamp) : Infinity;
       if (joints && age <= this.settings.maxJointStateAgeSec) {
         positions = jointPositions(joints, this.settings.jointNames);
         const limits = this.planner.jointLimits;
         if (limits) {
-          const velocities = jointVelocities(joints, this.settings.jointNames);
-          hold = stopTrajectory({ positions, velocities, limits, minDurationSec: this.settings.chunkStepSec, deceleration: this.settings.stopDeceleration });
+          hold = stopTrajectory({
+            positions,
+            velocities: jointVelocities(joints, this.settings.jointNames),
+            ageSec: Math.max(0, age),
+            limits,
+            minDurationSec: this.settings.chunkStepSec,
+            deceleration: this.settings.stopDeceleration,
+          });
         }
       } else {
         this.node.getLogger().warn('stopping without a fresh joint state: the running trajectory is left to end at rest');
@@ -434,6 +441,8 @@ export class MolmoActNode {
     } catch (err) {
       this.node.getLogger().warn(`stopping without the measured state (${(err as Error).message}): the running trajectory is left to end at rest`);
     }
+    // What runs on the arm from now on: the stop, or without one the trajectory that was running.
+    this.planner.reset(hold ? now + trajectoryDuration(hold) : this.planner.runningUntilSec);
     try {
       this.output.stop(hold, positions);
     } catch (err) {
@@ -463,6 +472,7 @@ export class MolmoActNode {
         return this.refuse((err as Error).message);
       }
     }
+    const currentVelocity = joints ? jointVelocities(joints, this.settings.jointNames) : null;
     const now = this.nowSeconds();
     const decision = this.planner.plan(step.actions, model, {
       enabled: this.enabled,
@@ -470,10 +480,10 @@ export class MolmoActNode {
       imageStamp: toSeconds(step.stamp),
       jointStateStamp: joints ? toSeconds(joints.header.stamp) : null,
       current,
-      currentVelocity: joints ? jointVelocities(joints, this.settings.jointNames) : null,
+      currentVelocity,
     });
     if (!decision.ok) return this.refuse(decision.reason);
-    if (!this.output.send(decision.trajectory, current)) return this.refuse('the controller did not take the trajectory (see controller_last_outcome)');
+    if (!this.output.send(decision.trajectory, current, currentVelocity ?? undefined)) return this.refuse('the controller did not take the trajectory (see controller_last_outcome)');
     this.planner.sent(decision, now);
     if (decision.gripper && this.gripperOutput) {
       const { closed, position } = decision.gripper;

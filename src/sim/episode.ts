@@ -151,7 +151,8 @@ export async function runEpisode(options: EpisodeOptions): Promise<EpisodeResult
     stepMs.push(output.stepMs);
 
     const current = Float64Array.from(world.q);
-    const decision = planner.plan(output.actions, policy.format, { enabled: true, now: clock, imageStamp: clock, jointStateStamp: clock, current, currentVelocity });
+    const startVelocity = Float64Array.from(currentVelocity);
+    const decision = planner.plan(output.actions, policy.format, { enabled: true, now: clock, imageStamp: clock, jointStateStamp: clock, current, currentVelocity: startVelocity });
     if (kept) {
       options.onFrame!({
         step: steps,
@@ -175,7 +176,7 @@ export async function runEpisode(options: EpisodeOptions): Promise<EpisodeResult
     let previousTime = 0;
     for (let i = 0; i < Math.min(executeSteps, points.length) && steps < maxSteps; i++) {
       const time = toSeconds(points[i].time_from_start);
-      world.setJoints(sampleTrajectory(decision.trajectory, current, time, { withinSegment: true }));
+      world.setJoints(sampleTrajectory(decision.trajectory, current, time, { withinSegment: true, startVelocity }));
       currentVelocity = points[i].velocities;
       if (gripperIndex !== undefined) {
         const gripper = planner.gripperFor(output.actions[i]?.[gripperIndex] ?? NaN);
