@@ -167,6 +167,25 @@ describe('controller outputs on a stand-in ROS graph', () => {
       expect(output.status).to.include({ goals_canceled: 2, goal_active: false, last_outcome: 'canceled' });
     });
 
+    it('stops a running goal with the trajectory to rest as the next goal, and cancels when there is none', async () => {
+      const server = graph.actionServer(ACTION);
+      const output = arm({ interface: 'follow_joint_trajectory' });
+      const hold = buildJointTrajectory({ stamp: { sec: 0, nanosec: 0 }, jointNames: JOINTS, points: [{ positions: [0.2, -0.1, 0.35], velocities: [0, 0, 0], timeFromStart: 0.2 }] });
+      output.stop(hold, [0.2, -0.1, 0.35]); // nothing runs: nothing to replace, nothing sent
+      await flush();
+      expect(server.goals).to.have.length(0);
+      output.send(trajectory(), START);
+      await flush();
+      output.stop(hold, [0.2, -0.1, 0.35]);
+      await flush();
+      expect(server.goals).to.have.length(2);
+      expect((server.goals[1].goal as { trajectory: JointTrajectory }).trajectory).to.deep.equal(hold);
+      expect(server.goals[0].status).to.equal(GoalStatus.CANCELED);
+      server.succeed(server.last, { error_code: 0, error_string: '' });
+      await flush();
+      expect(output.status).to.include({ goal_active: false, last_outcome: 'succeeded' });
+    });
+
     it('cancels a replaced goal that the server accepts only after the new one was sent', async () => {
       const server = graph.actionServer(ACTION);
       server.answer = 'manual';

@@ -29,10 +29,11 @@ export interface ControllerOutput {
    */
   send(trajectory: JointTrajectory, start: ArrayLike<number>, startVelocity?: ArrayLike<number>): boolean;
   /**
-   * Stops the arm: `hold` on the topic (a trajectory to rest, control/stop_trajectory.ts), a
-   * cancelled goal (action), or the end of the stream at the measured `positions`. Either is null
-   * when no fresh joint state says where the arm is; the topic then sends nothing and the running
-   * trajectory ends at rest by itself, rather than pulling the arm back to an old position.
+   * Stops the arm: `hold` (a trajectory to rest, control/stop_trajectory.ts) on the topic and as
+   * the next goal on the action, or the end of the stream at the measured `positions`. Either is
+   * null when no fresh joint state says where the arm is: the topic then sends nothing and the
+   * running trajectory ends at rest by itself, rather than pulling the arm back to an old position,
+   * and the action cancels its goal.
    */
   stop(hold: JointTrajectory | null, positions: ArrayLike<number> | null): void;
   /** Counters and last outcome for /diagnostics (flat key -> string | number | boolean; unprefixed, the node adds one). */
@@ -150,8 +151,13 @@ export class ActionTrajectoryOutput implements ControllerOutput {
     });
   }
 
-  /** A cancelled goal makes joint_trajectory_controller hold the arm where it is. */
-  stop(): void {
+  /**
+   * The trajectory to rest as a new goal, which replaces the running one (the running goal is
+   * cancelled once it is accepted, as for every new goal). Without one, the running goal is
+   * cancelled, and joint_trajectory_controller holds the arm where it is at once.
+   */
+  stop(hold: JointTrajectory | null): void {
+    if (hold && this.goals.running && this.send(hold)) return;
     this.goals.cancel();
   }
 
@@ -570,6 +576,11 @@ class ActionGoals {
     return true;
   }
 
+  /** Whether a goal sent here has not ended yet. */
+  get running(): boolean {
+    return this.active !== null && !this.active.done;
+  }
+
   /** Asks the server to cancel the running goal (also one not yet accepted: it is cancelled when it is). */
   cancel(): void {
     const entry = this.active;
@@ -580,7 +591,7 @@ class ActionGoals {
   status(): StatusValues {
     return {
       ...this.counts,
-      goal_active: this.active !== null && !this.active.done,
+      goal_active: this.running,
       last_outcome: this.lastOutcome,
       last_failure: this.lastFailure,
     };
