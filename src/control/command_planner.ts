@@ -144,7 +144,7 @@ export class CommandPlanner {
     // Joint states without velocities: the arm is taken to rest once nothing sent from here still
     // runs; while something does, the timing and the guard allow for any velocity within the limits.
     const known: CommandContext =
-      context.currentVelocity === null && !this.executor.isRunning(context.now)
+      context.currentVelocity === null && context.now >= this.executor.runningUntilSec
         ? { ...context, currentVelocity: new Float64Array(context.current.length) }
         : context;
     const { trajectory } = timedTrajectory(targets, known.current, this.limits, stepSec, undefined, startState(known));

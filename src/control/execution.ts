@@ -30,11 +30,6 @@ export class ChunkExecutor {
     private readonly ensembleWeight: number,
   ) {}
 
-  /** Whether a trajectory this executor sent is still running at `now`. */
-  isRunning(now: number): boolean {
-    return now < this.runningUntil;
-  }
-
   /** Whether a new frame should be reasoned about now (open_loop waits for the chunk's end). */
   acceptsFrame(now: number): boolean {
     return this.policy !== 'open_loop' || now >= this.runningUntil;
@@ -81,7 +76,7 @@ export class ChunkExecutor {
 
   /**
    * Forgets the running chunk (after a stop, a disable or a new instruction). `runningUntil`: when
-   * a trajectory sent instead of it (a stop) ends, for isRunning.
+   * a trajectory sent instead of it (a stop) ends.
    */
   reset(runningUntil = -Infinity): void {
     this.history = [];

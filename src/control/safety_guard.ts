@@ -14,8 +14,9 @@
  * - the end effector stays inside the workspace box (base frame) at every point.
  *
  * The end-effector rules are checked along the joint-space path between points (the controller's
- * cubic segments), sampled every SAMPLE_SPACING of joint travel, not only at the points: a joint that turns almost a full circle
- * (a UR joint has +-2 pi) ends where it began, yet sweeps the arm or spins the tool on the way.
+ * cubic segments), sampled every SAMPLE_SPACING of joint travel, not only at the points: a joint
+ * that turns almost a full circle (a UR joint has +-2 pi) ends where it began, yet sweeps the arm
+ * or spins the tool on the way.
  * Translation and rotation are summed over the samples, so a step is the length of that path.
  */
 import type { JointTrajectory } from '../messages/types.js';

@@ -8,13 +8,25 @@ import type { JointState } from './types.js';
 
 /** Positions of `names`, in that order. Throws MessageError when any is missing or not finite. */
 export function jointPositions(msg: JointState, names: readonly string[]): Float64Array {
+  return positionsAt(msg, names, indicesOf(msg, names));
+}
+
+/**
+ * Positions and velocities of `names` (velocities null when the message lacks them), reading the
+ * message's names once. Throws as jointPositions does.
+ */
+export function jointMotion(msg: JointState, names: readonly string[]): { positions: Float64Array; velocities: Float64Array | null } {
+  const indices = indicesOf(msg, names);
+  return { positions: positionsAt(msg, names, indices), velocities: velocitiesAt(msg, indices) };
+}
+
+function positionsAt(msg: JointState, names: readonly string[], indices: number[]): Float64Array {
   if (msg.name.length !== msg.position.length) {
     throw new MessageError(
       'length_mismatch',
       `joint_state: expected as many positions as names (${msg.name.length}), got ${msg.position.length}`,
     );
   }
-  const indices = indicesOf(msg, names);
   const missing = names.filter((_, i) => indices[i] < 0);
   if (missing.length > 0) {
     throw new MessageError(
@@ -31,13 +43,11 @@ export function jointPositions(msg: JointState, names: readonly string[]): Float
 }
 
 /**
- * Velocities of `names`, in that order, or null when the message does not give a finite velocity
- * for every one of them (the velocity field is optional in JointState).
+ * Velocities at `indices`, or null when the message does not give a finite velocity for every
+ * one of them (the velocity field is optional in JointState).
  */
-export function jointVelocities(msg: JointState, names: readonly string[]): Float64Array | null {
-  if (msg.velocity.length !== msg.name.length) return null;
-  const indices = indicesOf(msg, names);
-  if (indices.some((k) => k < 0)) return null;
+function velocitiesAt(msg: JointState, indices: number[]): Float64Array | null {
+  if (msg.velocity.length !== msg.name.length || indices.some((k) => k < 0)) return null;
   const out = Float64Array.from(indices, (k) => msg.velocity[k]);
   return out.every(Number.isFinite) ? out : null;
 }

@@ -26,7 +26,7 @@ import { ArmModel } from '../kinematics/arm_model.js';
 import { armModelOptions } from '../config/settings.js';
 import { buildTraceMarkers } from '../visualize/trace_markers.js';
 import { encodeRgbImage } from '../messages/image_codec.js';
-import { jointPositions, jointVelocities } from '../messages/joint_state.js';
+import { jointMotion } from '../messages/joint_state.js';
 import { toSeconds } from '../messages/time.js';
 import { makeHeader } from '../messages/builders.js';
 import type {
@@ -423,12 +423,13 @@ export class MolmoActNode {
       const joints = this.latestJoints;
       const age = joints ? now - toSeconds(joints.header.stamp) : Infinity;
       if (joints && age <= this.settings.maxJointStateAgeSec) {
-        positions = jointPositions(joints, this.settings.jointNames);
+        const measured = jointMotion(joints, this.settings.jointNames);
+        positions = measured.positions;
         const limits = this.planner.jointLimits;
         if (limits) {
           hold = stopTrajectory({
             positions,
-            velocities: jointVelocities(joints, this.settings.jointNames),
+            velocities: measured.velocities,
             ageSec: Math.max(0, age),
             limits,
             minDurationSec: this.settings.chunkStepSec,
@@ -465,14 +466,14 @@ export class MolmoActNode {
     if (!this.planner.armModel) return this.refuse(this.robotError ?? this.waitingForRobotModel());
     const joints = this.latestJoints;
     let current: Float64Array = new Float64Array(0);
+    let currentVelocity: Float64Array | null = null;
     if (joints) {
       try {
-        current = jointPositions(joints, this.settings.jointNames);
+        ({ positions: current, velocities: currentVelocity } = jointMotion(joints, this.settings.jointNames));
       } catch (err) {
         return this.refuse((err as Error).message);
       }
     }
-    const currentVelocity = joints ? jointVelocities(joints, this.settings.jointNames) : null;
     const now = this.nowSeconds();
     const decision = this.planner.plan(step.actions, model, {
       enabled: this.enabled,
@@ -497,9 +498,8 @@ export class MolmoActNode {
     this.lastRefusal = '';
   }
 
+  /** Why nothing moves yet; a robot_description_file is loaded at start, so only the topic is awaited. */
   private waitingForRobotModel(): string {
-    const file = this.settings.robot.descriptionFile;
-    if (file) return `no robot model yet: loading ${file}`;
     return (
       'no robot model yet: waiting for the URDF on /robot_description (robot_state_publisher ' +
       'publishes it), or set robot_description_file (config/robots/urdf/panda.urdf for the default Panda)'
