@@ -3,7 +3,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { parse, stringify } from 'yaml';
-import { loadManifest, ManifestError } from '../src/reasoning/manifest.js';
+import { loadManifest, onnxManifest, ManifestError } from '../src/reasoning/manifest.js';
 
 const TEST_TINY = path.resolve('models/test-tiny');
 
@@ -27,7 +27,7 @@ describe('reasoning/manifest', () => {
     const doc = await testTinyDoc();
     edit(doc);
     await writeFile(path.join(dir, 'manifest.yaml'), stringify(doc));
-    return loadManifest(dir);
+    return onnxManifest(await loadManifest(dir));
   }
 
   async function expectError(edit: (doc: any) => void, field: string, detail: RegExp) {
@@ -45,7 +45,7 @@ describe('reasoning/manifest', () => {
   }
 
   it('loads test-tiny with every field resolved', async () => {
-    const m = await loadManifest('models/test-tiny');
+    const m = onnxManifest(await loadManifest('models/test-tiny'));
     expect(m.name).to.equal('test-tiny');
     expect(m.backend).to.equal('onnx');
     expect(m.dir).to.equal(TEST_TINY);
@@ -68,7 +68,7 @@ describe('reasoning/manifest', () => {
   });
 
   it('loads the nan-act fixture, whose graph paths point into another folder', async () => {
-    const m = await loadManifest('test/fixtures/models/nan-act');
+    const m = onnxManifest(await loadManifest('test/fixtures/models/nan-act'));
     expect(m.graphs!.perceive).to.equal(path.join(TEST_TINY, 'perceive.onnx'));
     expect(m.graphs!.act).to.equal(path.resolve('test/fixtures/models/nan-act/act.onnx'));
   });

@@ -18,7 +18,7 @@ import { ArmModel } from '../kinematics/arm_model.js';
 import { CommandPlanner } from '../control/command_planner.js';
 import { toSeconds } from '../messages/time.js';
 import { FrameSync } from '../sync/frame_sync.js';
-import { loadManifest } from '../reasoning/manifest.js';
+import { loadManifest, onnxManifest } from '../reasoning/manifest.js';
 import { OnnxBackend } from '../reasoning/onnx_backend.js';
 import { preprocessImage } from '../reasoning/preprocess.js';
 import { decodeFrame, reasonAboutFrame } from '../reasoning/frame_step.js';
@@ -77,7 +77,7 @@ export async function runBench(argv: string[]): Promise<number> {
     process.stderr.write(`${line}\n`);
   };
 
-  const manifest = await loadManifest(modelDir);
+  const manifest = onnxManifest(await loadManifest(modelDir));
   // Joint states as a Panda publishes them: the arm, then the gripper's joints (open).
   const proprio = proprioSource(settings.jointNames, settings.gripper);
   const gripperJoints = settings.gripper.joints;

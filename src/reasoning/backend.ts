@@ -12,6 +12,16 @@ export interface ReasoningBackend {
   dispose(): Promise<void>;
 }
 
+/** How a remote backend reaches its server. */
+export interface RemoteOptions {
+  /** scheme://host:port replacing the manifest's server ('' keeps it). */
+  server?: string;
+  /** A request with no complete answer after this long is aborted. */
+  timeoutMs?: number;
+  /** Longest pause between failed requests. */
+  backoffMaxMs?: number;
+}
+
 export interface BackendOptions {
   /**
    * Threads for one inference call. Default 1: on a small robot computer the other cores are
@@ -26,6 +36,8 @@ export interface BackendOptions {
    * turning on only where the inference has cores of its own.
    */
   spinWait?: boolean;
+  /** Remote models: the server, the request timeout and the back-off after failures. */
+  remote?: RemoteOptions;
 }
 
 /** Loads the backend the manifest names. */
@@ -36,7 +48,9 @@ export async function createBackend(manifest: ModelManifest, options: BackendOpt
       const { OnnxBackend } = await import('./onnx_backend.js');
       return OnnxBackend.load(manifest, options);
     }
-    default:
-      throw new Error(`${manifest.file}: backend '${manifest.backend}' is not available in this version (available: onnx)`);
+    case 'remote': {
+      const { RemoteBackend } = await import('./remote/remote_backend.js');
+      return RemoteBackend.load(manifest, options);
+    }
   }
 }

@@ -155,3 +155,21 @@ export function decodeActionLogits(
   actions.forEach((step, s) => checkFinite(`actions[${s}]`, step));
   return actions;
 }
+
+/** Throws unless every value of the chunk lies within the manifest's bounds for its dimension. */
+export function checkActionBounds(actions: readonly (readonly number[])[], bounds: { min: readonly number[]; max: readonly number[] }): void {
+  actions.forEach((step, s) =>
+    step.forEach((value, j) => {
+      if (!Number.isFinite(value)) throw new OutputRejected(`actions[${s}][${j}] is ${value}`);
+      if (value < bounds.min[j] || value > bounds.max[j]) {
+        throw new OutputRejected(`actions[${s}][${j}] is ${value}, outside the model's bounds [${bounds.min[j]}, ${bounds.max[j]}] (action.bounds)`);
+      }
+    }),
+  );
+}
+
+/** The model's values -> robot units, by the manifest's per-dimension scale (none: as they are). */
+export function toRobotUnits(actions: number[][], action: ActionSpec): number[][] {
+  const scale = action.scale;
+  return scale ? actions.map((step) => step.map((value, j) => value * scale[j])) : actions;
+}

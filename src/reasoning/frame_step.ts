@@ -20,6 +20,8 @@ export interface StepTask {
 /** What the model needs before it can start: colour, camera and proprioception (depth comes later). */
 export interface DecodedFrame {
   rgb: RgbImage;
+  /** The further cameras' images (models with several views), in the frame's order. */
+  extraImages: RgbImage[];
   /** Arm joint positions, joint_names order. */
   joints: Float64Array;
   /** What the model takes: the joints, and the gripper's opening if its manifest asks for it. */
@@ -41,8 +43,13 @@ export async function decodeFrame(frame: Frame, source: ProprioSource, withGripp
   // Cheap checks first, so a frame that cannot be used costs no image decoding.
   const { joints, proprio } = readProprioception(frame.joints, source, withGripper);
   PinholeCamera.fromCameraInfo(frame.cameraInfo); // throws on a broken camera model
-  const rgb = isCompressed(frame.rgb) ? await decodeCompressedImage(frame.rgb) : decodeColorImage(frame.rgb);
-  return { rgb, joints, proprio };
+  const rgb = await decodeRgb(frame.rgb);
+  const extraImages = await Promise.all((frame.extraImages ?? []).map((extra) => decodeRgb(extra.image)));
+  return { rgb, extraImages, joints, proprio };
+}
+
+function decodeRgb(msg: Image | CompressedImage): Promise<RgbImage> | RgbImage {
+  return isCompressed(msg) ? decodeCompressedImage(msg) : decodeColorImage(msg);
 }
 
 /** Runs the backend on a decoded frame and places the trace in pixels and in 3-D. */
@@ -52,9 +59,10 @@ export async function reasonAboutFrame(
   decoded: DecodedFrame,
   task: StepTask,
 ): Promise<FrameStepResult> {
-  const { rgb, joints, proprio } = decoded;
+  const { rgb, extraImages, joints, proprio } = decoded;
   const running = backend.step({
     rgb,
+    extraImages,
     instruction: task.instruction,
     proprio,
     traceOverride: task.traceOverride,

@@ -1,11 +1,16 @@
 /**
  * Model manifests: the YAML file in a model folder that says everything the runtime needs to know
- * about a model (its backend and graph files, input size and normalisation, instruction
- * vocabulary, output grids and bins, action space and statistics). See docs/model-format.md.
+ * about a model: its backend (ONNX graphs in the folder, or a model server), input, output grids
+ * and bins, action space, bounds and statistics. See docs/model-format.md.
  */
 import { access, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parse as parseYaml } from 'yaml';
+import { FieldReader, ManifestError, has } from './manifest_fields.js';
+import { parseCameras, parseRemote, type CameraSpec, type RemoteSpec } from './manifest_remote.js';
+
+export { ManifestError } from './manifest_fields.js';
+export type { CameraSpec, RemoteSpec } from './manifest_remote.js';
 
 export const MANIFEST_FILE = 'manifest.yaml';
 export const MANIFEST_FORMAT = 1;
@@ -20,6 +25,9 @@ export const ROTATIONS = ['euler_xyz', 'axis_angle'] as const;
 export type RotationConvention = (typeof ROTATIONS)[number];
 /** Frame of end-effector deltas: the robot base, or the current end-effector (tool) frame. */
 export const DELTA_FRAMES = ['base', 'tool'] as const;
+/** How a model reads the gripper's state: 1 means fully open (BridgeData), or fully closed (DROID). */
+export const GRIPPER_CONVENTIONS = ['open_is_1', 'closed_is_1'] as const;
+export type GripperConvention = (typeof GRIPPER_CONVENTIONS)[number];
 
 /** The three stage graphs of an `onnx` model, as absolute paths. */
 export interface StageGraphs {
@@ -42,20 +50,36 @@ export interface InstructionSpec {
   maxTokens: number;
 }
 
+export interface DepthSpec {
+  rows: number;
+  cols: number;
+  codebook: number;
+}
+
+/** MolmoAct traces are integer coordinates in [0, 256), so `bins` is always 256. */
+export interface TraceSpec {
+  points: number;
+  bins: number;
+}
+
 export interface ActionSpec {
   space: ActionSpace;
   /** Values per step. */
   dim: number;
-  /** Steps per chunk. */
+  /** Steps per chunk (a remote model may answer fewer, never more). */
   chunk: number;
   /** Bins over the normalised range [-1, 1]. */
   bins: number;
   /** `ee_delta` only: how the rotation part of a step is written. */
   rotation?: RotationConvention;
-  /** `ee_delta` only: index of the gripper value within a step, if the model commands one. */
+  /** Index of the gripper value within a step, if the model commands one. */
   gripper?: number;
   /** `ee_delta` only: the frame the deltas are expressed in ('base' unless the manifest says). */
   frame?: string;
+  /** Smallest and largest value each dimension may take (before `scale`); a chunk outside is refused. */
+  bounds?: { min: number[]; max: number[] };
+  /** Robot units per unit of the model's value, per dimension (e.g. LIBERO's controller scaling). */
+  scale?: number[];
 }
 
 /** Per-dimension statistics to un-normalise actions; `mask[i]` false leaves dimension i as is. */
@@ -66,44 +90,52 @@ export interface ActionStatistics {
 }
 
 /**
- * What the plan and act graphs take as proprioception: the arm's joint positions (joint_names
- * order), then, when `gripper` is set, the gripper's opening (1 open, 0 closed) as the last value.
+ * What the model takes as proprioception: the arm's joint positions (joint_names order), then,
+ * when `gripper` is set, the gripper's state as the last value (see GripperConvention).
  */
 export interface ProprioSpec {
   dim: number;
   gripper: boolean;
+  /** Present when `gripper` is set and not the default open_is_1. */
+  gripperConvention?: GripperConvention;
 }
 
-export interface ModelManifest {
+interface ManifestBase {
   /** Absolute path of the model folder and of its manifest file. */
   dir: string;
   file: string;
   name: string;
   description: string;
-  backend: BackendKind;
-  /** Present when backend is `onnx`. */
-  graphs?: StageGraphs;
+  proprio: ProprioSpec;
+  action: ActionSpec;
+}
+
+/** Three ONNX graphs in the model folder, run by onnxruntime in the reasoning worker. */
+export interface OnnxManifest extends ManifestBase {
+  backend: 'onnx';
+  graphs: StageGraphs;
   input: InputSpec;
   instruction: InstructionSpec;
-  proprio: ProprioSpec;
-  depth: { rows: number; cols: number; codebook: number };
-  /** MolmoAct traces are integer coordinates in [0, 256), so `bins` is always 256. */
-  trace: { points: number; bins: number };
-  action: ActionSpec;
+  depth: DepthSpec;
+  trace: TraceSpec;
   statistics: ActionStatistics;
 }
 
-/** A manifest that cannot be used; the message names the file, the field and what was expected. */
-export class ManifestError extends Error {
-  constructor(
-    readonly file: string,
-    readonly field: string,
-    detail: string,
-  ) {
-    super(`${file}: ${field ? `${field}: ` : ''}${detail}`);
-    this.name = 'ManifestError';
-  }
+/** A model behind a server (MolmoAct through vLLM, MolmoAct2 `/act` servers). */
+export interface RemoteManifest extends ManifestBase {
+  backend: 'remote';
+  remote: RemoteSpec;
+  /** The images the model takes, in the order it takes them; the first is the node's main camera. */
+  cameras: CameraSpec[];
+  /** Null: the model gives no depth perception tokens. */
+  depth: DepthSpec | null;
+  /** Null: the model gives no visual trace (and cannot be steered by one). */
+  trace: TraceSpec | null;
+  /** Null: the server's actions are already in robot units. */
+  statistics: ActionStatistics | null;
 }
+
+export type ModelManifest = OnnxManifest | RemoteManifest;
 
 /** Reads and validates `<modelDir>/manifest.yaml`. */
 export async function loadManifest(modelDir: string): Promise<ModelManifest> {
@@ -122,106 +154,113 @@ export async function loadManifest(modelDir: string): Promise<ModelManifest> {
     throw new ManifestError(file, '', `not valid YAML (${(err as Error).message})`);
   }
   const manifest = parseManifest(doc, dir, file);
-  if (manifest.graphs) await checkGraphFiles(manifest.graphs, file);
+  if (manifest.backend === 'onnx') await checkGraphFiles(manifest.graphs, file);
+  return manifest;
+}
+
+/** The manifest as an ONNX model's, or an error saying it is not one. */
+export function onnxManifest(manifest: ModelManifest): OnnxManifest {
+  if (manifest.backend !== 'onnx') throw new ManifestError(manifest.file, 'backend', `expected onnx, got ${manifest.backend}`);
   return manifest;
 }
 
 /** Validates a parsed manifest document; paths in it are relative to `dir`. */
 export function parseManifest(doc: unknown, dir: string, file: string): ModelManifest {
-  const v = new Validator(file);
+  const v = new FieldReader(file);
   const root = v.object(doc, '');
 
   const format = v.integer(root, 'format', 1);
   if (format !== MANIFEST_FORMAT) v.fail('format', `expected ${MANIFEST_FORMAT}, got ${format}`);
-
   const backend = v.oneOf(root, 'backend', BACKENDS);
-  let graphs: StageGraphs | undefined;
-  if (backend === 'onnx') {
-    const g = v.object(root.graphs, 'graphs');
-    const resolve = (stage: keyof StageGraphs) => path.resolve(dir, v.string(g, stage, 'graphs'));
-    graphs = { perceive: resolve('perceive'), plan: resolve('plan'), act: resolve('act') };
-  }
-
-  const input = v.object(root.input, 'input');
-  const instruction = v.object(root.instruction, 'instruction');
-  const proprio = v.object(root.proprio, 'proprio');
-  const depth = v.object(root.depth, 'depth');
-  const trace = v.object(root.trace, 'trace');
-  const action = v.object(root.action, 'action');
-  const stats = v.object(root.statistics, 'statistics');
-
-  const vocabulary = v.stringArray(instruction, 'vocabulary', 'instruction');
-  checkVocabulary(v, vocabulary);
-
-  const traceBins = v.integer(trace, 'bins', 1, 'trace');
-  if (traceBins !== 256) v.fail('trace.bins', `expected 256 (trace points are integers in [0, 256)), got ${traceBins}`);
-
-  const space = v.oneOf(action, 'space', ACTION_SPACES, 'action');
-  const dim = v.integer(action, 'dim', 1, 'action');
-  const actionSpec: ActionSpec = {
-    space,
-    dim,
-    chunk: v.integer(action, 'chunk', 1, 'action'),
-    bins: v.integer(action, 'bins', 2, 'action'),
-  };
-  if (space === 'ee_delta') {
-    actionSpec.rotation = v.oneOf(action, 'rotation', ROTATIONS, 'action');
-    actionSpec.frame = action.frame === undefined ? 'base' : v.oneOf(action, 'frame', DELTA_FRAMES, 'action');
-    if (action.gripper !== undefined) {
-      const gripper = v.integer(action, 'gripper', 0, 'action');
-      if (gripper >= dim) v.fail('action.gripper', `expected an index below action.dim (${dim}), got ${gripper}`);
-      actionSpec.gripper = gripper;
-    }
-  } else {
-    for (const key of ['rotation', 'gripper', 'frame']) {
-      if (action[key] !== undefined) v.fail(`action.${key}`, `only allowed with space ee_delta, not ${space}`);
-    }
-  }
-
-  return {
+  const action = parseAction(v, v.object(root.action, 'action'));
+  const base = {
     dir,
     file,
     name: v.string(root, 'name'),
-    description: root.description === undefined ? '' : v.string(root, 'description'),
+    description: has(root, 'description') ? v.string(root, 'description') : '',
+    proprio: parseProprio(v, v.object(root.proprio, 'proprio')),
+    action,
+  };
+
+  if (backend === 'onnx') {
+    const g = v.object(root.graphs, 'graphs');
+    const resolve = (stage: keyof StageGraphs) => path.resolve(dir, v.string(g, stage, 'graphs'));
+    const input = v.object(root.input, 'input');
+    const instruction = v.object(root.instruction, 'instruction');
+    return {
+      ...base,
+      backend,
+      graphs: { perceive: resolve('perceive'), plan: resolve('plan'), act: resolve('act') },
+      input: {
+        width: v.integer(input, 'width', 1, 'input'),
+        height: v.integer(input, 'height', 1, 'input'),
+        mean: v.numberArray(input, 'mean', 3, 'input') as [number, number, number],
+        std: v.positiveArray(input, 'std', 3, 'input') as [number, number, number],
+      },
+      instruction: parseInstruction(v, instruction),
+      depth: parseDepth(v, v.object(root.depth, 'depth')),
+      trace: parseTrace(v, v.object(root.trace, 'trace')),
+      statistics: parseStatistics(v, v.object(root.statistics, 'statistics'), action.dim),
+    };
+  }
+
+  const cameras = parseCameras(v, root.cameras);
+  const remote = parseRemote(v, v.object(root.remote, 'remote'), cameras.length);
+  if (!action.bounds) v.fail('action.bounds', 'missing (a remote model needs bounds: every value of a chunk is checked against them)');
+  const depth = v.optionalObject(root, 'depth');
+  const trace = v.optionalObject(root, 'trace');
+  const stats = v.optionalObject(root, 'statistics');
+  // MolmoAct's text answers are bins that only the statistics turn into robot units.
+  if (remote.protocol === 'molmoact-text' && !stats) v.fail('statistics', 'missing (molmoact-text answers are bins; q01/q99/mask un-normalise them)');
+  if (remote.protocol === 'act-json' && stats) v.fail('statistics', 'not used by act-json (its servers answer in robot units); remove it');
+  return {
+    ...base,
     backend,
-    graphs,
-    input: {
-      width: v.integer(input, 'width', 1, 'input'),
-      height: v.integer(input, 'height', 1, 'input'),
-      mean: v.numberArray(input, 'mean', 3, 'input') as [number, number, number],
-      std: v.positiveArray(input, 'std', 3, 'input') as [number, number, number],
-    },
-    instruction: { vocabulary, maxTokens: v.integer(instruction, 'max_tokens', 1, 'instruction') },
-    proprio: proprioSpec(v, proprio),
-    depth: {
-      rows: v.integer(depth, 'rows', 1, 'depth'),
-      cols: v.integer(depth, 'cols', 1, 'depth'),
-      codebook: v.integer(depth, 'codebook', 1, 'depth'),
-    },
-    trace: { points: v.integer(trace, 'points', 1, 'trace'), bins: traceBins },
-    action: actionSpec,
-    statistics: parseStatistics(v, stats, dim),
+    remote,
+    cameras,
+    depth: depth ? parseDepth(v, depth) : null,
+    trace: trace ? parseTrace(v, trace) : null,
+    statistics: stats ? parseStatistics(v, stats, action.dim) : null,
   };
 }
 
-function parseStatistics(v: Validator, stats: Record<string, unknown>, dim: number): ActionStatistics {
-  const q01 = v.numberArray(stats, 'q01', dim, 'statistics');
-  const q99 = v.numberArray(stats, 'q99', dim, 'statistics');
-  const mask = v.booleanArray(stats, 'mask', dim, 'statistics');
-  q01.forEach((low, i) => {
-    if (low > q99[i]) v.fail(`statistics.q01[${i}]`, `expected <= statistics.q99[${i}] (${q99[i]}), got ${low}`);
-  });
-  return { q01, q99, mask };
+function parseAction(v: FieldReader, action: Record<string, unknown>): ActionSpec {
+  const space = v.oneOf(action, 'space', ACTION_SPACES, 'action');
+  const dim = v.integer(action, 'dim', 1, 'action');
+  const spec: ActionSpec = {
+    space,
+    dim,
+    chunk: v.integer(action, 'chunk', 1, 'action'),
+    bins: has(action, 'bins') ? v.integer(action, 'bins', 2, 'action') : 256,
+  };
+  if (space === 'ee_delta') {
+    spec.rotation = v.oneOf(action, 'rotation', ROTATIONS, 'action');
+    spec.frame = has(action, 'frame') ? v.oneOf(action, 'frame', DELTA_FRAMES, 'action') : 'base';
+  } else {
+    for (const key of ['rotation', 'frame']) {
+      if (has(action, key)) v.fail(`action.${key}`, `only allowed with space ee_delta, not ${space}`);
+    }
+  }
+  if (has(action, 'gripper')) {
+    const gripper = v.integer(action, 'gripper', 0, 'action');
+    if (gripper >= dim) v.fail('action.gripper', `expected an index below action.dim (${dim}), got ${gripper}`);
+    spec.gripper = gripper;
+  }
+  const bounds = v.optionalObject(action, 'bounds', 'action');
+  if (bounds) {
+    const min = v.numberArray(bounds, 'min', dim, 'action.bounds');
+    const max = v.numberArray(bounds, 'max', dim, 'action.bounds');
+    min.forEach((low, i) => {
+      if (low > max[i]) v.fail(`action.bounds.min[${i}]`, `expected <= action.bounds.max[${i}] (${max[i]}), got ${low}`);
+    });
+    spec.bounds = { min, max };
+  }
+  if (has(action, 'scale')) spec.scale = v.positiveArray(action, 'scale', dim, 'action');
+  return spec;
 }
 
-function proprioSpec(v: Validator, proprio: Record<string, unknown>): ProprioSpec {
-  const dim = v.integer(proprio, 'dim', 1, 'proprio');
-  const gripper = proprio.gripper === undefined ? false : v.boolean(proprio, 'gripper', 'proprio');
-  if (gripper && dim < 2) v.fail('proprio.dim', `expected at least 2 (joints and the gripper's opening), got ${dim}`);
-  return { dim, gripper };
-}
-
-function checkVocabulary(v: Validator, vocabulary: string[]): void {
+function parseInstruction(v: FieldReader, instruction: Record<string, unknown>): InstructionSpec {
+  const vocabulary = v.stringArray(instruction, 'vocabulary', 'instruction');
   if (vocabulary[0] !== '<pad>') v.fail('instruction.vocabulary[0]', `expected "<pad>", got ${JSON.stringify(vocabulary[0])}`);
   if (vocabulary[1] !== '<unk>') v.fail('instruction.vocabulary[1]', `expected "<unk>", got ${JSON.stringify(vocabulary[1])}`);
   const seen = new Set<string>();
@@ -233,6 +272,44 @@ function checkVocabulary(v: Validator, vocabulary: string[]): void {
     if (seen.has(word)) v.fail(`instruction.vocabulary[${i}]`, `duplicate word ${JSON.stringify(word)}`);
     seen.add(word);
   });
+  return { vocabulary, maxTokens: v.integer(instruction, 'max_tokens', 1, 'instruction') };
+}
+
+function parseDepth(v: FieldReader, depth: Record<string, unknown>): DepthSpec {
+  return {
+    rows: v.integer(depth, 'rows', 1, 'depth'),
+    cols: v.integer(depth, 'cols', 1, 'depth'),
+    codebook: v.integer(depth, 'codebook', 1, 'depth'),
+  };
+}
+
+function parseTrace(v: FieldReader, trace: Record<string, unknown>): TraceSpec {
+  const bins = v.integer(trace, 'bins', 1, 'trace');
+  if (bins !== 256) v.fail('trace.bins', `expected 256 (trace points are integers in [0, 256)), got ${bins}`);
+  return { points: v.integer(trace, 'points', 1, 'trace'), bins };
+}
+
+function parseStatistics(v: FieldReader, stats: Record<string, unknown>, dim: number): ActionStatistics {
+  const q01 = v.numberArray(stats, 'q01', dim, 'statistics');
+  const q99 = v.numberArray(stats, 'q99', dim, 'statistics');
+  const mask = v.booleanArray(stats, 'mask', dim, 'statistics');
+  q01.forEach((low, i) => {
+    if (low > q99[i]) v.fail(`statistics.q01[${i}]`, `expected <= statistics.q99[${i}] (${q99[i]}), got ${low}`);
+  });
+  return { q01, q99, mask };
+}
+
+function parseProprio(v: FieldReader, proprio: Record<string, unknown>): ProprioSpec {
+  const dim = v.integer(proprio, 'dim', 1, 'proprio');
+  const gripper = has(proprio, 'gripper') ? v.boolean(proprio, 'gripper', 'proprio') : false;
+  if (gripper && dim < 2) v.fail('proprio.dim', `expected at least 2 (joints and the gripper's state), got ${dim}`);
+  const spec: ProprioSpec = { dim, gripper };
+  if (has(proprio, 'gripper_convention')) {
+    if (!gripper) v.fail('proprio.gripper_convention', 'only allowed with gripper: true');
+    const convention = v.oneOf(proprio, 'gripper_convention', GRIPPER_CONVENTIONS, 'proprio');
+    if (convention !== 'open_is_1') spec.gripperConvention = convention;
+  }
+  return spec;
 }
 
 async function checkGraphFiles(graphs: StageGraphs, file: string): Promise<void> {
@@ -243,102 +320,4 @@ async function checkGraphFiles(graphs: StageGraphs, file: string): Promise<void>
       throw new ManifestError(file, `graphs.${stage}`, `graph file not found: ${graphs[stage]}`);
     }
   }
-}
-
-/** Typed field readers that throw a ManifestError naming the field path. */
-class Validator {
-  constructor(private readonly file: string) {}
-
-  fail(field: string, detail: string): never {
-    throw new ManifestError(this.file, field, detail);
-  }
-
-  object(value: unknown, field: string): Record<string, unknown> {
-    if (value === undefined || value === null) this.fail(field || '(document)', 'missing (expected a mapping)');
-    if (typeof value !== 'object' || Array.isArray(value)) this.fail(field || '(document)', `expected a mapping, got ${describe(value)}`);
-    return value as Record<string, unknown>;
-  }
-
-  string(obj: Record<string, unknown>, key: string, parent = ''): string {
-    const value = this.present(obj, key, parent, 'a string');
-    if (typeof value !== 'string' || value === '') this.fail(join(parent, key), `expected a non-empty string, got ${describe(value)}`);
-    return value;
-  }
-
-  integer(obj: Record<string, unknown>, key: string, min: number, parent = ''): number {
-    const value = this.present(obj, key, parent, 'an integer');
-    if (typeof value !== 'number' || !Number.isInteger(value)) this.fail(join(parent, key), `expected an integer, got ${describe(value)}`);
-    if (value < min) this.fail(join(parent, key), `expected an integer >= ${min}, got ${value}`);
-    return value;
-  }
-
-  boolean(obj: Record<string, unknown>, key: string, parent = ''): boolean {
-    const value = this.present(obj, key, parent, 'true or false');
-    if (typeof value !== 'boolean') this.fail(join(parent, key), `expected true or false, got ${describe(value)}`);
-    return value;
-  }
-
-  oneOf<T extends string>(obj: Record<string, unknown>, key: string, allowed: readonly T[], parent = ''): T {
-    const value = this.present(obj, key, parent, `one of ${allowed.join(', ')}`);
-    if (!allowed.includes(value as T)) this.fail(join(parent, key), `expected one of ${allowed.join(', ')}, got ${describe(value)}`);
-    return value as T;
-  }
-
-  numberArray(obj: Record<string, unknown>, key: string, length: number, parent = ''): number[] {
-    const items = this.array(obj, key, length, parent, 'numbers');
-    items.forEach((x, i) => {
-      if (typeof x !== 'number' || !Number.isFinite(x)) this.fail(`${join(parent, key)}[${i}]`, `expected a finite number, got ${describe(x)}`);
-    });
-    return items as number[];
-  }
-
-  positiveArray(obj: Record<string, unknown>, key: string, length: number, parent = ''): number[] {
-    const items = this.numberArray(obj, key, length, parent);
-    items.forEach((x, i) => {
-      if (x <= 0) this.fail(`${join(parent, key)}[${i}]`, `expected a positive number, got ${x}`);
-    });
-    return items;
-  }
-
-  booleanArray(obj: Record<string, unknown>, key: string, length: number, parent = ''): boolean[] {
-    const items = this.array(obj, key, length, parent, 'booleans');
-    items.forEach((x, i) => {
-      if (typeof x !== 'boolean') this.fail(`${join(parent, key)}[${i}]`, `expected true or false, got ${describe(x)}`);
-    });
-    return items as boolean[];
-  }
-
-  stringArray(obj: Record<string, unknown>, key: string, parent = ''): string[] {
-    const items = this.array(obj, key, undefined, parent, 'strings');
-    items.forEach((x, i) => {
-      if (typeof x !== 'string') this.fail(`${join(parent, key)}[${i}]`, `expected a string, got ${describe(x)}`);
-    });
-    return items as string[];
-  }
-
-  private array(obj: Record<string, unknown>, key: string, length: number | undefined, parent: string, what: string): unknown[] {
-    const value = this.present(obj, key, parent, `a list of ${what}`);
-    if (!Array.isArray(value)) this.fail(join(parent, key), `expected a list of ${what}, got ${describe(value)}`);
-    if (length !== undefined && value.length !== length) {
-      this.fail(join(parent, key), `expected ${length} ${what}${parent === 'statistics' ? ' (one per action dimension)' : ''}, got ${value.length}`);
-    }
-    return value;
-  }
-
-  private present(obj: Record<string, unknown>, key: string, parent: string, what: string): unknown {
-    const value = obj[key];
-    if (value === undefined || value === null) this.fail(join(parent, key), `missing (expected ${what})`);
-    return value;
-  }
-}
-
-function join(parent: string, key: string): string {
-  return parent ? `${parent}.${key}` : key;
-}
-
-function describe(value: unknown): string {
-  if (Array.isArray(value)) return 'a list';
-  if (value === null) return 'null';
-  if (typeof value === 'object') return 'a mapping';
-  return `${typeof value} ${JSON.stringify(value)}`;
 }

@@ -5,9 +5,9 @@
 import ort from 'onnxruntime-node';
 import type { InferenceSession, Tensor } from 'onnxruntime-node';
 import type { BackendOptions, ReasoningBackend } from './backend.js';
-import { argmaxRows, checkTrace, decodeActionLogits, decodeDepth, decodeTrace } from './decode.js';
+import { argmaxRows, checkTrace, decodeActionLogits, decodeDepth, decodeTrace, toRobotUnits } from './decode.js';
 import { tokenizeInstruction } from './instruction.js';
-import type { ModelManifest, StageGraphs } from './manifest.js';
+import { onnxManifest, type ModelManifest, type OnnxManifest, type StageGraphs } from './manifest.js';
 import { preprocessImage } from './preprocess.js';
 import type { BackendInput, BackendOutput, TracePoints } from './types.js';
 
@@ -15,7 +15,7 @@ type Stage = keyof StageGraphs;
 type Dim = number | 'features';
 
 /** Input and output names of each graph, with their types and shapes in terms of the manifest. */
-function contract(m: ModelManifest) {
+function contract(m: OnnxManifest) {
   const image: Dim[] = [1, 3, m.input.height, m.input.width];
   const features: Dim[] = [1, 'features'];
   const proprio: Dim[] = [1, m.proprio.dim];
@@ -69,15 +69,13 @@ export interface BareOutputs {
 
 export class OnnxBackend implements ReasoningBackend {
   private constructor(
-    readonly manifest: ModelManifest,
+    readonly manifest: OnnxManifest,
     private readonly sessions: Record<Stage, InferenceSession>,
   ) {}
 
   /** Opens the three graphs and checks them against the contract. */
-  static async load(manifest: ModelManifest, options: BackendOptions = {}): Promise<OnnxBackend> {
-    if (manifest.backend !== 'onnx' || !manifest.graphs) {
-      throw new Error(`${manifest.file}: not an onnx model (backend '${manifest.backend}')`);
-    }
+  static async load(model: ModelManifest, options: BackendOptions = {}): Promise<OnnxBackend> {
+    const manifest = onnxManifest(model);
     const sessionOptions: InferenceSession.SessionOptions = {
       graphOptimizationLevel: 'all',
       executionMode: 'sequential',
@@ -134,7 +132,7 @@ export class OnnxBackend implements ReasoningBackend {
     timings.act = lap();
 
     const depthTokens = decodeDepth(floats(perceived.depth_logits), perceived.depth_logits.dims, m.depth);
-    const actions = decodeActionLogits(floats(acted.action_logits), acted.action_logits.dims, m.action, m.statistics);
+    const actions = toRobotUnits(decodeActionLogits(floats(acted.action_logits), acted.action_logits.dims, m.action, m.statistics), m.action);
     timings.decode = decodeMs + lap();
 
     return { depthTokens, trace, traceOverridden: input.traceOverride !== undefined, actions, timings };

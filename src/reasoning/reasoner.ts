@@ -202,7 +202,8 @@ export class Reasoner {
     timer.unref();
     this.inFlight = { id, sentAt: performance.now(), timer };
     const message: ToWorker = { type: 'step', id, ...pending };
-    const count = postWithImages(worker, message, [pending.frame.rgb, pending.frame.depth]);
+    const images = [pending.frame.rgb, pending.frame.depth, ...(pending.frame.extraImages ?? []).map((extra) => extra.image)];
+    const count = postWithImages(worker, message, images);
     this.counters.transferred += count.transferred;
     this.counters.copied += count.copied;
   }

@@ -27,6 +27,8 @@ export interface Frame {
   depth: Image;
   cameraInfo: CameraInfo;
   joints: JointState;
+  /** Images of further cameras a model takes (remote models with several views), matched to the same stamp. */
+  extraImages?: { name: string; image: Image | CompressedImage }[];
 }
 
 /** A trace as MolmoAct writes it: points in [0, 256) over the image, x then y. */
@@ -40,6 +42,8 @@ export interface TracePoints {
 /** What a backend is asked to reason about. */
 export interface BackendInput {
   rgb: RgbImage;
+  /** Models that take several views: the other cameras' images, in the manifest's camera order. */
+  extraImages?: RgbImage[];
   instruction: string;
   /** Joint positions of the arm, in the order the node's `joint_names` parameter gives. */
   proprio: Float32Array;
@@ -56,8 +60,10 @@ export interface BackendOutput {
   traceOverridden: boolean;
   /** Action chunk, un-normalised: chunk[i] is step i, with the manifest's action dimension. */
   actions: number[][];
-  /** Milliseconds per stage, e.g. preprocess, perceive, plan, act, decode. */
+  /** Milliseconds per stage, e.g. preprocess, perceive, plan, act, decode (remote: encode, server, parse). */
   timings: Record<string, number>;
+  /** A remote model's answer text, as the server sent it (molmoact-text). */
+  answer?: string;
 }
 
 /** A completed reasoning step about one frame, as the Reasoner hands it back. */

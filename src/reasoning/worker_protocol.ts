@@ -19,16 +19,26 @@ export interface WorkerInit {
 /** What the worker reports once its model is loaded. */
 export interface ModelSummary {
   name: string;
+  backend: 'onnx' | 'remote';
+  /** Remote models: the protocol and the server the requests go to. */
+  remote?: { protocol: string; url: string };
+  /** Cameras beyond the main one (remote models that take several views), with their topics. */
+  extraCameras: { name: string; topic: string }[];
+  /** Null when a person's trace can steer the model; otherwise why it cannot. */
+  steeringUnavailable: string | null;
   actionSpace: string;
   actionDim: number;
   chunkLength: number;
   proprioDim: number;
+  /** 0 for a model that gives no trace. */
   tracePoints: number;
+  /** 0 for a model that gives no depth perception tokens. */
   depthRows: number;
   depthCols: number;
   /** ee_delta only: rotation convention and frame of the deltas, index of the gripper value. */
   rotation?: RotationConvention;
   deltaFrame?: string;
+  /** Index of the gripper value in a step (any action space), if the model commands one. */
   gripperIndex?: number;
 }
 

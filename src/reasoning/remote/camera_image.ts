@@ -1,0 +1,107 @@
+/**
+ * A camera image as a remote model takes it: turned, centre-cropped and resized per the
+ * manifest's camera entry; a person's trace drawn onto it for steering; encoded for the request.
+ * Also the geometry between the model's image and the camera frame, so that a trace the model
+ * writes over its (cropped, turned) image lands on the right pixels of the frame, and a trace
+ * drawn over the frame lands on the right pixels of the model's image.
+ */
+import sharp from 'sharp';
+import type { CameraSpec } from '../manifest.js';
+import type { RgbImage, TracePoints } from '../types.js';
+
+/** Where the model's image lies in the frame. */
+export class CameraGeometry {
+  readonly cropWidth: number;
+  readonly cropHeight: number;
+  readonly left: number;
+  readonly top: number;
+
+  constructor(
+    readonly camera: CameraSpec,
+    readonly frameWidth: number,
+    readonly frameHeight: number,
+  ) {
+    const side = Math.sqrt(camera.cropArea);
+    // As upstream's centre crop: int(w * sqrt(area)), offsets (w - cw) // 2.
+    this.cropWidth = Math.max(1, Math.floor(frameWidth * side + 1e-9));
+    this.cropHeight = Math.max(1, Math.floor(frameHeight * side + 1e-9));
+    this.left = Math.floor((frameWidth - this.cropWidth) / 2);
+    this.top = Math.floor((frameHeight - this.cropHeight) / 2);
+  }
+
+  /** A trace over the model's image ([0, 255] each way) -> the same points over the frame. */
+  toFrame(trace: TracePoints): TracePoints {
+    const axis = (t: number, crop: number, offset: number, frame: number): number => {
+      const pixel = offset + (t * (crop - 1)) / 255;
+      return this.turn(frame > 1 ? (pixel * 255) / (frame - 1) : 0);
+    };
+    return {
+      x: trace.x.map((t) => axis(t, this.cropWidth, this.left, this.frameWidth)),
+      y: trace.y.map((t) => axis(t, this.cropHeight, this.top, this.frameHeight)),
+    };
+  }
+
+  /** A trace over the frame -> over the model's image, clamped to [0, 255]. */
+  toModel(trace: TracePoints): TracePoints {
+    const axis = (t: number, crop: number, offset: number, frame: number): number => {
+      const pixel = (this.turn(t) * (frame - 1)) / 255 - offset;
+      return Math.min(255, Math.max(0, crop > 1 ? (pixel * 255) / (crop - 1) : 0));
+    };
+    return {
+      x: trace.x.map((t) => axis(t, this.cropWidth, this.left, this.frameWidth)),
+      y: trace.y.map((t) => axis(t, this.cropHeight, this.top, this.frameHeight)),
+    };
+  }
+
+  /** Turning the image by 180 degrees mirrors both axes; the crop is taken from the turned image. */
+  private turn(t: number): number {
+    return this.camera.rotate180 ? 255 - t : t;
+  }
+}
+
+/** The image the model takes from one camera frame (a new buffer; the frame is left as it is). */
+export async function prepareCameraImage(rgb: RgbImage, camera: CameraSpec): Promise<RgbImage> {
+  const geometry = new CameraGeometry(camera, rgb.width, rgb.height);
+  let image = sharp(rgb.data, { raw: { width: rgb.width, height: rgb.height, channels: 3 } });
+  if (camera.rotate180) image = image.rotate(180);
+  if (geometry.cropWidth !== rgb.width || geometry.cropHeight !== rgb.height) {
+    image = image.extract({ left: geometry.left, top: geometry.top, width: geometry.cropWidth, height: geometry.cropHeight });
+  }
+  if (geometry.cropWidth !== camera.width || geometry.cropHeight !== camera.height) {
+    // Shrinking with libvips' linear kernel averages the footprint, like OpenCV's INTER_AREA that
+    // MolmoAct's SimplerEnv client uses.
+    image = image.resize(camera.width, camera.height, { fit: 'fill', kernel: 'linear' });
+  }
+  const { data, info } = await image.raw().toBuffer({ resolveWithObject: true });
+  if (info.channels !== 3) throw new Error(`camera ${camera.name}: the prepared image has ${info.channels} channels, expected 3`);
+  return { width: info.width, height: info.height, data: new Uint8Array(data.buffer, data.byteOffset, data.byteLength) };
+}
+
+/**
+ * Draws a trace (points in [0, 255] over the image) as MolmoAct's training annotated images:
+ * a polyline through the points scaled by (size - 1) / 255 and rounded, anti-aliased, in the
+ * given colour and width, without point markers (olmo/data/image_preprocessor.py load_image).
+ */
+export async function drawTrace(rgb: RgbImage, trace: TracePoints, line: { width: number; color: [number, number, number] }): Promise<RgbImage> {
+  if (trace.x.length < 2) return rgb;
+  const px = (t: number, size: number) => Math.min(size - 1, Math.max(0, Math.round((t * (size - 1)) / 255)));
+  const points = trace.x.map((x, i) => `${px(x, rgb.width)},${px(trace.y[i], rgb.height)}`).join(' ');
+  const [r, g, b] = line.color;
+  const svg =
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${rgb.width}" height="${rgb.height}">` +
+    `<polyline points="${points}" fill="none" stroke="rgb(${r},${g},${b})" stroke-width="${line.width}" ` +
+    'stroke-linecap="round" stroke-linejoin="round"/></svg>';
+  const { data, info } = await sharp(rgb.data, { raw: { width: rgb.width, height: rgb.height, channels: 3 } })
+    .composite([{ input: Buffer.from(svg), top: 0, left: 0 }])
+    .removeAlpha()
+    .raw()
+    .toBuffer({ resolveWithObject: true });
+  return { width: info.width, height: info.height, data: new Uint8Array(data.buffer, data.byteOffset, data.byteLength) };
+}
+
+/** The image as a data URL (PNG, lossless, fast compression; or JPEG at quality 95). */
+export async function encodeDataUrl(rgb: RgbImage, format: 'png' | 'jpeg'): Promise<string> {
+  const image = sharp(rgb.data, { raw: { width: rgb.width, height: rgb.height, channels: 3 } });
+  const encoded = format === 'png' ? await image.png({ compressionLevel: 1 }).toBuffer() : await image.jpeg({ quality: 95 }).toBuffer();
+  return `data:image/${format};base64,${encoded.toString('base64')}`;
+}
