@@ -4,11 +4,14 @@
     ros2 launch molmoact_ros molmoact.launch.py robot:=ur5e model:=/data/models/my-model rviz:=true
     ros2 launch molmoact_ros molmoact.launch.py robot:=panda sim:=gazebo
     ros2 launch molmoact_ros molmoact.launch.py config:=/path/to/my_robot.yaml namespace:=arm1
+    ros2 launch molmoact_ros molmoact.launch.py model:=models/molmoact2-droid robot:=panda server:=http://gpu-box:8000
 
 The node's parameters go to it as command-line ROS arguments in this order: the robot preset
 (`robot`: config/robots/<robot>.yaml), the simulator preset (`sim`: config/robots/sim/<sim>.yaml),
-the parameter file (`config`), then `use_sim_time` when it is given, `model_dir` when `model` is
-given and `robot_description_file` when `urdf` is given, so the later ones win. Without
+the model's own parameter file (`params.yaml` in the folder `model` names, if it has one: what
+the model needs, e.g. a remote model's execution policy), the parameter file (`config`), then
+`use_sim_time` when it is given, `model_dir` when `model` is given, `remote_server` when `server`
+is given and `robot_description_file` when `urdf` is given, so the later ones win. Without
 `use_sim_time` the parameter files decide (the simulator presets turn it on); rviz2 follows the
 same choice.
 
@@ -84,6 +87,7 @@ def _launch_setup(context):
     config = LaunchConfiguration('config').perform(context).strip()
     model = LaunchConfiguration('model').perform(context).strip()
     urdf = LaunchConfiguration('urdf').perform(context).strip()
+    server = LaunchConfiguration('server').perform(context).strip()
     namespace = LaunchConfiguration('namespace').perform(context).strip()
     sim_time_text = LaunchConfiguration('use_sim_time').perform(context).strip()
     log_level = LaunchConfiguration('log_level').perform(context).strip()
@@ -97,6 +101,15 @@ def _launch_setup(context):
     # Given: as given. Not given: on with a simulator preset, off otherwise (the node decides the
     # same way from the parameter files, unless `config` sets use_sim_time itself).
     use_sim_time = _is_true(sim_time_text) if sim_time_text else bool(sim)
+
+    if model:
+        # Relative model folders are the package's, as the node resolves model_dir.
+        model_dir = model if os.path.isabs(model) else os.path.join(share, model)
+        if not os.path.isfile(os.path.join(model_dir, 'manifest.yaml')):
+            raise FileNotFoundError(f'model: no manifest.yaml in {model_dir}')
+        model_params = os.path.join(model_dir, 'params.yaml')
+        if os.path.isfile(model_params):
+            param_files.append(model_params)
 
     if config and not os.path.isfile(config):
         # rcl would stop the node with a terse parse error; say which file is missing instead.
@@ -112,6 +125,8 @@ def _launch_setup(context):
         ros_args += ['-p', 'use_sim_time:=' + ('true' if use_sim_time else 'false')]
     if model:
         ros_args += ['-p', 'model_dir:=' + _yaml_string(model)]
+    if server:
+        ros_args += ['-p', 'remote_server:=' + _yaml_string(server)]
     if urdf:
         ros_args += ['-p', 'robot_description_file:=' + _yaml_string(urdf)]
     if log_level:
@@ -171,6 +186,12 @@ def generate_launch_description():
             default_value='',
             description='Model folder (holding manifest.yaml); empty: the parameter file\'s '
                         'model_dir.',
+        ),
+        DeclareLaunchArgument(
+            'server',
+            default_value='',
+            description='Remote models: the model server as scheme://host:port (e.g. '
+                        'http://gpu-box:8000), replacing the manifest\'s; empty: the manifest\'s.',
         ),
         DeclareLaunchArgument(
             'urdf',

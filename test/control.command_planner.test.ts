@@ -19,6 +19,7 @@ function settings(change: (s: PlannerSettings) => void = () => {}): PlannerSetti
     safety: { maxEeStep: 0.05, maxEeRotationStep: 0.35, workspace: { min: [-0.85, -0.85, 0.02], max: [0.85, 0.85, 1.2] } },
     maxJointStateAgeSec: 0.2,
     maxFrameAgeSec: 0.5,
+    openLoopJointTolerance: 0.01,
     execution: { policy: 'replace', ensembleWeight: 0.01 },
     gripper: { joints: ['panda_finger_joint1'], openPosition: 0.04, closedPosition: 0, threshold: 0.5, invert: false },
   };

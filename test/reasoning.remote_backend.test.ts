@@ -229,3 +229,14 @@ describe('reasoning/remote_backend against a synthetic server over HTTP', functi
     }
   });
 });
+
+describe('reasoning/remote_backend: the remote_server parameter', () => {
+  it('takes scheme://host:port and refuses anything else when the model loads', async () => {
+    const manifest = await remoteManifest('models/molmoact2-droid');
+    expect(new RemoteBackend(manifest, { server: 'http://gpu-box:8101/' }).url).to.equal('http://gpu-box:8101/act');
+    expect(new RemoteBackend(manifest, {}).url).to.equal('http://127.0.0.1:8000/act');
+    for (const bad of ['gpu-box:8000', 'ftp://gpu-box', 'http://gpu-box:8000/act', 'not a url']) {
+      expect(() => new RemoteBackend(manifest, { server: bad }), bad).to.throw(/remote_server: expected a server address/);
+    }
+  });
+});

@@ -20,6 +20,7 @@ export interface NodeSettings {
   autostart: boolean;
   syncSlopSec: number;
   maxFrameAgeSec: number;
+  openLoopJointTolerance: number;
   maxJointStateAgeSec: number;
   chunkStepSec: number;
   /** Joint deceleration of a stop through the trajectory topic (rad/s^2). */
@@ -46,6 +47,8 @@ export interface NodeSettings {
   publishTraceImage: boolean;
   publishDepthImage: boolean;
   inference: BackendOptions;
+  /** Topics that replace the manifest's for further cameras, by camera name. */
+  extraCameraTopics: Map<string, string>;
   diagnosticsPeriodSec: number;
 }
 
@@ -82,6 +85,7 @@ export function settingsFromValues(values: ReadonlyMap<string, ParameterValue>):
     autostart: get<boolean>('autostart'),
     syncSlopSec: get<number>('sync_slop_s'),
     maxFrameAgeSec: get<number>('max_frame_age_s'),
+    openLoopJointTolerance: get<number>('open_loop_joint_tolerance_rad'),
     maxJointStateAgeSec: get<number>('max_joint_state_age_s'),
     chunkStepSec: get<number>('chunk_step_s'),
     stopDeceleration: get<number>('stop_deceleration'),
@@ -130,9 +134,30 @@ export function settingsFromValues(values: ReadonlyMap<string, ParameterValue>):
     },
     publishTraceImage: get<boolean>('publish_trace_image'),
     publishDepthImage: get<boolean>('publish_depth_image'),
-    inference: { intraOpThreads: get<number>('inference_threads'), spinWait: get<boolean>('inference_spin_wait') },
+    inference: {
+      intraOpThreads: get<number>('inference_threads'),
+      spinWait: get<boolean>('inference_spin_wait'),
+      remote: {
+        server: get<string>('remote_server'),
+        timeoutMs: get<number>('remote_timeout_s') * 1000,
+        backoffMaxMs: get<number>('remote_backoff_max_s') * 1000,
+      },
+    },
+    extraCameraTopics: cameraTopics(get<string[]>('extra_camera_topics')),
     diagnosticsPeriodSec: get<number>('diagnostics_period_s'),
   };
+}
+
+/** "name=topic" entries -> topic by camera name. */
+function cameraTopics(entries: string[]): Map<string, string> {
+  const topics = new Map<string, string>();
+  for (const entry of entries) {
+    const match = /^([a-z][a-z0-9_]*)=(\S+)$/.exec(entry);
+    if (!match) throw new ConfigError(`extra_camera_topics: expected "name=topic", got ${JSON.stringify(entry)}`);
+    if (topics.has(match[1])) throw new ConfigError(`extra_camera_topics: camera ${match[1]} is given twice`);
+    topics.set(match[1], match[2]);
+  }
+  return topics;
 }
 
 /** What the arm model needs from the settings. */

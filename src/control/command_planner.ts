@@ -19,9 +19,11 @@ import type { JointLimits } from './joint_limits.js';
 
 export interface PlannerSettings {
   chunkStepSec: number;
-  safety: Omit<SafetyLimits, 'joints' | 'maxJointStateAge' | 'maxImageAge'>;
+  safety: Omit<SafetyLimits, 'joints' | 'maxJointStateAge' | 'maxImageAge' | 'heldStillTolerance'>;
   maxJointStateAgeSec: number;
   maxFrameAgeSec: number;
+  /** open_loop: a stale frame's chunk may still run while every joint is within this of the frame's. */
+  openLoopJointTolerance: number;
   execution: { policy: ExecutionPolicy; ensembleWeight: number };
   gripper: GripperConfig;
 }
@@ -81,6 +83,8 @@ export class CommandPlanner {
               joints: this.limits,
               maxJointStateAge: this.settings.maxJointStateAgeSec,
               maxImageAge: this.settings.maxFrameAgeSec,
+              // Only open_loop holds the arm still while the model thinks.
+              heldStillTolerance: this.settings.execution.policy === 'open_loop' ? this.settings.openLoopJointTolerance : null,
             },
             (q, out) => arm.forward(q, out),
           )

@@ -38,8 +38,14 @@ export interface SafetyLimits {
   workspace: { min: [number, number, number]; max: [number, number, number] };
   /** Joint states older than this (s) mean no command. */
   maxJointStateAge: number;
-  /** A command computed from a frame older than this (s) is not sent. */
+  /** A command computed from a frame older than this (s) is not sent ... */
   maxImageAge: number;
+  /**
+   * ... unless this is set (open_loop only) and every joint is still within it (rad, or m) of
+   * where the frame saw it: the arm has held still while the model thought, so the scene the
+   * chunk was reasoned about is still the arm's. Null: no exception.
+   */
+  heldStillTolerance: number | null;
 }
 
 export interface CommandContext {
@@ -54,6 +60,8 @@ export interface CommandContext {
   current: ArrayLike<number>;
   /** Joint velocities measured with them; null when the joint state carries none (any velocity within the limits is then assumed). */
   currentVelocity: ArrayLike<number> | null;
+  /** Joint positions when the camera frame was taken (joint_names order), for the held-still exception. */
+  frameJoints?: ArrayLike<number> | null;
 }
 
 /** The state the controller may start a trajectory from, as far as the context knows it. */
@@ -91,13 +99,31 @@ export class SafetyGuard {
     if (context.imageStamp !== null) {
       const imageAge = context.now - context.imageStamp;
       if (!(imageAge <= this.limits.maxImageAge)) {
-        return `the camera frame is stale: ${imageAge.toFixed(3)} s old (max_frame_age_s ${this.limits.maxImageAge})`;
+        const moved = this.movementSinceFrame(context);
+        if (moved !== null) return `the camera frame is stale: ${imageAge.toFixed(3)} s old (max_frame_age_s ${this.limits.maxImageAge})${moved}`;
       }
       if (imageAge < -this.limits.maxImageAge) return `the camera frame is stamped ${(-imageAge).toFixed(3)} s in the future: check the clocks (use_sim_time)`;
     }
     if (!this.forward) return 'no robot model (URDF): end-effector and workspace limits cannot be checked';
     if (!Array.from(context.current).every(Number.isFinite)) return 'the current joint state is not finite';
     return null;
+  }
+
+  /**
+   * Null when the held-still exception lets a stale frame's chunk run; otherwise what to add to
+   * the refusal ('' when the exception does not apply at all).
+   */
+  private movementSinceFrame(context: CommandContext): string | null {
+    const tolerance = this.limits.heldStillTolerance;
+    const then = context.frameJoints;
+    if (tolerance === null || !then) return '';
+    const now = context.current;
+    if (then.length !== now.length) return ', and the joints at the frame are not known';
+    // The first joint beyond the tolerance (a NaN counts as beyond), for the message.
+    const joint = Array.from(now).findIndex((q, j) => !(Math.abs(q - then[j]) <= tolerance));
+    if (joint < 0) return null;
+    const moved = Math.abs(now[joint] - then[joint]);
+    return `, and the arm moved since (joint ${this.limits.joints.names[joint] ?? joint} by ${Number.isFinite(moved) ? moved.toFixed(4) : moved}, open_loop_joint_tolerance ${tolerance})`;
   }
 
   /** Why this trajectory may not be sent, or null when it may. */

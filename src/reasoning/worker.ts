@@ -31,7 +31,7 @@ port.on('message', async (message: ToWorker) => {
       if (mismatch) throw new ManifestError(loaded.file, 'proprio', mismatch);
       const backend = await createBackend(loaded, message.init.backend);
       model = { backend, proprio: message.init.proprio, withGripper: loaded.proprio.gripper };
-      post({ type: 'ready', model: summarizeModel(loaded) });
+      post({ type: 'ready', model: summarizeModel(loaded, message.init.backend.remote?.server) });
     } catch (err) {
       post({ type: 'init_failed', error: toWorkerError(err) });
     }

@@ -119,6 +119,10 @@ export class MolmoActNode {
   private latestJoints: JointState | null = null;
   private lastRefusal = '';
   private lastStepMs = 0;
+  /** A remote model's server time in the last step (request sent to answer read). */
+  private lastServerMs: number | null = null;
+  /** Failed steps by kind: a RemoteError's code (timeout, connection, http, ...) or the error's name. */
+  private readonly stepFailures = new Map<string, number>();
   private lastProblem: { level: 1 | 2; message: string } | null = null;
   private readonly warnedOnce = new Set<string>();
   /** Warnings that can repeat at the frame rate (failed steps, bad messages): one per kind per period (wall clock: the log is read by people, also while sim time stands still). */
@@ -309,6 +313,11 @@ export class MolmoActNode {
       return;
     }
     if (!this.model) return;
+    if (this.model.steeringUnavailable) {
+      this.counters.badOverrides++;
+      this.node.getLogger().warn(`trace override ignored: ${this.model.steeringUnavailable}`);
+      return;
+    }
     try {
       this.traceOverride = traceFromMessage(msg, this.model.tracePoints);
       this.node.getLogger().info(`trace override set (${msg.u.length} points drawn)`);
@@ -364,12 +373,15 @@ export class MolmoActNode {
   // ---- reasoning results -----------------------------------------------------------------
 
   private async startReasoner(): Promise<void> {
+    const remoteTimeoutMs = this.settings.inference.remote?.timeoutMs ?? 0;
     const reasoner = new Reasoner({
       init: {
         modelDir: this.settings.modelDir,
         proprio: proprioSource(this.settings.jointNames, this.settings.gripper),
         backend: this.settings.inference,
       },
+      // A step is hung (the worker is replaced) only well after a remote request would have timed out.
+      stepTimeoutMs: Math.max(30_000, remoteTimeoutMs + 10_000),
       handlers: {
         onStep: (step, timing) => this.onStep(step, timing.roundTripMs),
         onImages: (images) => this.onImages(images),
@@ -381,6 +393,7 @@ export class MolmoActNode {
       this.model = await reasoner.start();
       this.reasoner = reasoner;
       this.checkModelFitsArm(this.model);
+      this.subscribeExtraCameras(this.model);
       this.node.getLogger().info(
         `model ${this.model.name} loaded (${this.model.actionSpace}, chunk ${this.model.chunkLength}x${this.model.actionDim}); ` +
           (this.enabled ? 'actuation ENABLED (autostart)' : 'dry run until ~/enable is called with true'),
@@ -393,11 +406,40 @@ export class MolmoActNode {
     }
   }
 
+  /** Models that take several views: one subscription per further camera, matched by FrameSync. */
+  private subscribeExtraCameras(model: ModelSummary): void {
+    if (model.extraCameras.length === 0) return;
+    const qos = nodeQos(this.rcl);
+    const known = new Set(model.extraCameras.map((c) => c.name));
+    for (const name of this.settings.extraCameraTopics.keys()) {
+      if (!known.has(name)) this.warnOnce(`camera:${name}`, `extra_camera_topics names camera '${name}', which model ${model.name} does not take (it takes ${[...known].join(', ')})`);
+    }
+    this.sync.setExtraCameras(model.extraCameras.map((c) => c.name));
+    for (const camera of model.extraCameras) {
+      const topic = this.settings.extraCameraTopics.get(camera.name) ?? camera.topic;
+      if (this.settings.rgbTransport === 'compressed') {
+        this.subscribe<CompressedImage>('sensor_msgs/msg/CompressedImage', `${topic}/compressed`, qos.sensors, (m) =>
+          this.onFrame(this.sync.addExtraImage(camera.name, m)),
+        );
+      } else {
+        this.subscribe<Image>('sensor_msgs/msg/Image', topic, qos.sensors, (m) => this.onFrame(this.sync.addExtraImage(camera.name, m)));
+      }
+      this.node.getLogger().info(`camera '${camera.name}' of model ${model.name} from ${topic}`);
+    }
+  }
+
   private checkModelFitsArm(model: ModelSummary): void {
     const joints = this.settings.jointNames.length;
     if (model.actionSpace === 'ee_delta') {
       if (model.gripperIndex !== undefined && this.settings.gripper.interface === 'none') {
         this.warnOnce('gripper', `model ${model.name} commands a gripper but gripper_interface is none: the gripper is not driven`);
+      }
+    } else if (model.gripperIndex !== undefined) {
+      if (this.settings.gripper.interface === 'none') {
+        this.warnOnce('gripper', `model ${model.name} commands a gripper but gripper_interface is none: the gripper is not driven`);
+      }
+      if (model.actionDim > joints + 1) {
+        this.warnOnce('extra-dims', `model actions have ${model.actionDim} values for ${joints} joints and a gripper: the extra values are not driven`);
       }
     } else if (model.actionDim > joints) {
       this.warnOnce('extra-dims', `model actions have ${model.actionDim} values for ${joints} joints: the extra values (e.g. a gripper) are not driven`);
@@ -407,6 +449,7 @@ export class MolmoActNode {
   private onStep(step: ReasoningStep, roundTripMs: number): void {
     this.counters.steps++;
     this.lastStepMs = roundTripMs;
+    this.lastServerMs = step.timings.server ?? null;
     const model = this.model!;
     if (!step.traceOverridden && step.tracePixels.length > 0) this.plannedStart = step.tracePixels[0];
     this.publishMarkers(buildTraceMarkers(step));
@@ -482,6 +525,7 @@ export class MolmoActNode {
       jointStateStamp: joints ? toSeconds(joints.header.stamp) : null,
       current,
       currentVelocity,
+      frameJoints: step.jointPositions,
     });
     if (!decision.ok) return this.refuse(decision.reason);
     if (!this.output.send(decision.trajectory, current, currentVelocity ?? undefined)) return this.refuse('the controller did not take the trajectory (see controller_last_outcome)');
@@ -554,6 +598,10 @@ export class MolmoActNode {
   }
 
   private onReasonerError(kind: 'step' | 'render' | 'worker', error: WorkerError): void {
+    if (kind === 'step') {
+      const failure = error.code ?? error.name;
+      this.stepFailures.set(failure, (this.stepFailures.get(failure) ?? 0) + 1);
+    }
     const message = `${kind === 'step' ? 'step failed' : kind === 'render' ? 'image not drawn' : 'worker'}: ${error.message}`;
     this.lastProblem = { level: kind === 'worker' ? DiagnosticLevel.ERROR : DiagnosticLevel.WARN, message };
     this.throttled.warn(`${kind}:${error.name}:${error.code ?? ''}`, message);
@@ -591,6 +639,7 @@ export class MolmoActNode {
         robot_model: this.planner.armModel ? this.planner.armModel.robot.name : (this.robotError ?? 'waiting for robot_description'),
         execution_policy: this.settings.execution.policy,
         frames_while_chunk_runs: this.counters.framesWhileChunkRuns,
+        ...this.remoteValues(),
         ...prefixed('controller_', this.output.status),
         ...prefixed('gripper_', this.gripperOutput?.status ?? {}),
       },
@@ -598,6 +647,24 @@ export class MolmoActNode {
     // A problem is reported once per period, then cleared unless it happens again.
     this.lastProblem = null;
     return buildDiagnostics(this.nowTime(), this.node.name(), report);
+  }
+
+  /** A remote model's server, and how its requests went. */
+  private remoteValues(): Record<string, string | number> {
+    const remote = this.model?.remote;
+    if (!remote) return {};
+    const count = (code: string) => this.stepFailures.get(code) ?? 0;
+    return {
+      remote_server: remote.url,
+      remote_protocol: remote.protocol,
+      remote_timeouts: count('timeout'),
+      remote_connection_failures: count('connection'),
+      remote_http_errors: count('http'),
+      remote_broken_answers: count('disconnected') + count('protocol'),
+      remote_refused_answers: count('rejected') + count('OutputRejected'),
+      remote_skipped_in_backoff: count('backoff'),
+      remote_last_server_ms: this.lastServerMs === null ? '' : this.lastServerMs.toFixed(0),
+    };
   }
 
   // ---- rclnodejs plumbing ----------------------------------------------------------------

@@ -40,6 +40,8 @@ export class FrameSync {
   private readonly depth: Stamped<Image>[] = [];
   private readonly info: Stamped<CameraInfo>[] = [];
   private readonly joints: Stamped<JointState>[] = [];
+  /** Further cameras a model takes, by name, matched like the depth image. */
+  private readonly extra = new Map<string, Stamped<Image | CompressedImage>[]>();
   private lastEmittedSec = -Infinity;
   private readonly counters: FrameSyncStats = { matched: 0, stale: 0, unmatched: 0 };
   private readonly imageBuffer: number;
@@ -72,6 +74,19 @@ export class FrameSync {
     return this.tryMatch();
   }
 
+  /** From now on a set is complete only with an image of each of these cameras too. */
+  setExtraCameras(names: readonly string[]): void {
+    this.extra.clear();
+    for (const name of names) this.extra.set(name, []);
+  }
+
+  addExtraImage(name: string, msg: Image | CompressedImage): Frame | null {
+    const buffer = this.extra.get(name);
+    if (!buffer) return null;
+    this.insert(buffer, msg.header, msg, this.imageBuffer);
+    return this.tryMatch();
+  }
+
   addJointState(msg: JointState): Frame | null {
     this.insert(this.joints, msg.header, msg, this.imageBuffer * 8);
     return this.tryMatch();
@@ -90,6 +105,7 @@ export class FrameSync {
     if (this.rgb.length === 0 || this.depth.length === 0 || this.info.length === 0 || this.joints.length === 0) {
       return null;
     }
+    for (const buffer of this.extra.values()) if (buffer.length === 0) return null;
     const { slopSec } = this.options;
     // Newest first: the first complete set found is the one to emit.
     for (let i = this.rgb.length - 1; i >= 0; i--) {
@@ -99,7 +115,10 @@ export class FrameSync {
       const info = this.info[closestIndex(this.info, rgb.stampSec, slopSec)];
       const joints = this.joints[closestIndex(this.joints, rgb.stampSec, slopSec)];
       if (depthIndex < 0 || !info || !joints) continue;
+      const extraIndex = [...this.extra.values()].map((buffer) => closestIndex(buffer, rgb.stampSec, slopSec));
+      if (extraIndex.some((index) => index < 0)) continue;
       const depth = this.depth[depthIndex];
+      const extraImages = [...this.extra.entries()].map(([name, buffer], k) => ({ name, image: buffer[extraIndex[k]].msg }));
 
       // Everything older than this set is superseded, matched or not.
       this.counters.unmatched += this.rgb.slice(0, i).filter((r) => r.stampSec > this.lastEmittedSec).length;
@@ -108,6 +127,7 @@ export class FrameSync {
       // worker (transferred, not copied), so they must never be matched a second time.
       this.rgb.splice(0, i + 1);
       this.depth.splice(0, depthIndex + 1);
+      [...this.extra.values()].forEach((buffer, k) => buffer.splice(0, extraIndex[k] + 1));
 
       if (this.options.now() - rgb.stampSec > this.options.maxAgeSec) {
         this.counters.stale++;
@@ -121,6 +141,7 @@ export class FrameSync {
         depth: depth.msg,
         cameraInfo: info.msg,
         joints: joints.msg,
+        ...(extraImages.length > 0 ? { extraImages } : {}),
       };
     }
     return null;

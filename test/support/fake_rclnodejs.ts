@@ -69,7 +69,11 @@ export class FakeGraph {
   readonly actionServers = new Map<string, FakeActionServer>();
   readonly actionClients: FakeActionClient[] = [];
 
-  constructor(options: { customMessagesBuilt?: boolean } = {}) {
+  /** Timers fire on the event loop at their period (true), or only when a test calls fireTimers(). */
+  readonly realTimers: boolean;
+
+  constructor(options: { customMessagesBuilt?: boolean; realTimers?: boolean } = {}) {
+    this.realTimers = options.realTimers ?? false;
     this.packages = new Set(STANDARD_PACKAGES);
     if (options.customMessagesBuilt ?? true) this.packages.add('molmoact_ros');
   }
@@ -206,12 +210,18 @@ function fitsDescriptor(descriptor: FakeParameterDescriptor, value: unknown): bo
 
 export class FakeTimer {
   canceled = false;
+  private interval: NodeJS.Timeout | null = null;
   constructor(
     readonly periodNs: bigint,
     readonly callback: () => void,
-  ) {}
+    /** Fire on the event loop at the period, as rclnodejs's executor does (else only by fireTimers). */
+    real = false,
+  ) {
+    if (real) this.interval = setInterval(() => callback(), Number(periodNs / 1_000_000n));
+  }
   cancel(): void {
     this.canceled = true;
+    if (this.interval) clearInterval(this.interval);
   }
 }
 
@@ -332,7 +342,7 @@ export class FakeNode {
   }
 
   createTimer(period: bigint, callback: () => void): FakeTimer {
-    const timer = new FakeTimer(period, callback);
+    const timer = new FakeTimer(period, callback, this.graph.realTimers);
     this.graph.timers.push(timer);
     return timer;
   }

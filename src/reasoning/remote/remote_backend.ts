@@ -40,7 +40,7 @@ export class RemoteBackend implements ReasoningBackend {
     options: RemoteOptions = {},
     private readonly clock: () => number = () => performance.now(),
   ) {
-    this.url = `${options.server || manifest.remote.server}${manifest.remote.path}`;
+    this.url = `${options.server ? serverAddress(options.server) : manifest.remote.server}${manifest.remote.path}`;
     this.timeoutMs = options.timeoutMs ?? 30_000;
     this.backoffMaxMs = options.backoffMaxMs ?? 10_000;
   }
@@ -165,4 +165,18 @@ export class RemoteBackend implements ReasoningBackend {
     if (spec.gripper && spec.gripperConvention === 'closed_is_1') state[state.length - 1] = 1 - state[state.length - 1];
     return state;
   }
+}
+
+/** remote_server as scheme://host:port; anything else is refused when the model loads. */
+function serverAddress(text: string): string {
+  let url: URL | null = null;
+  try {
+    url = new URL(text);
+  } catch {
+    // refused below
+  }
+  if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:') || url.pathname !== '/' || url.search || url.hash) {
+    throw new Error(`remote_server: expected a server address such as http://gpu-box:8000 (scheme://host:port, no path), got ${JSON.stringify(text)}`);
+  }
+  return `${url.protocol}//${url.host}`;
 }
