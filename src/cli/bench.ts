@@ -32,10 +32,12 @@ import { SyntheticCamera, PANDA_READY } from '../sim/synthetic_camera.js';
 import { seededRandom, uniform } from '../util/random.js';
 import type { ReasoningStep } from '../reasoning/types.js';
 import { integerOption, parseOptions } from './options.js';
+import { Samples, printTable, round } from './bench_report.js';
 
 const HELP = `usage: molmoact-ros bench [options]
 
-  --model DIR     model folder (default: the model_dir parameter's default)
+  --model DIR     model folder (default: the model_dir parameter's default); a remote model is
+                  timed against a synthetic server that answers at once (the node's own cost)
   --steps N       timed steps per phase (default 200)
   --warmup N      untimed steps first (default 20)
   --soak N        steps of the memory soak (default 10000; 0 skips it)
@@ -77,7 +79,12 @@ export async function runBench(argv: string[]): Promise<number> {
     process.stderr.write(`${line}\n`);
   };
 
-  const manifest = onnxManifest(await loadManifest(modelDir));
+  const loaded = await loadManifest(modelDir);
+  if (loaded.backend === 'remote') {
+    const { runRemoteBench } = await import('./bench_remote.js');
+    return runRemoteBench(loaded, { steps, warmup, json: values.json, log });
+  }
+  const manifest = onnxManifest(loaded);
   // Joint states as a Panda publishes them: the arm, then the gripper's joints (open).
   const proprio = proprioSource(settings.jointNames, settings.gripper);
   const gripperJoints = settings.gripper.joints;
@@ -249,31 +256,4 @@ export async function runBench(argv: string[]): Promise<number> {
   printTable(result);
   if (values.json) process.stdout.write(`${JSON.stringify(result)}\n`);
   return 0;
-}
-
-class Samples {
-  private readonly samples = new Map<string, number[]>();
-  add(name: string, ms: number): void {
-    const list = this.samples.get(name) ?? [];
-    list.push(ms);
-    this.samples.set(name, list);
-  }
-  quantile(name: string, q: number): number {
-    const sorted = [...(this.samples.get(name) ?? [])].sort((a, b) => a - b);
-    if (sorted.length === 0) return NaN;
-    return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
-  }
-  medians(): Record<string, number> {
-    return Object.fromEntries([...this.samples.keys()].map((name) => [name, round(this.quantile(name, 0.5))]));
-  }
-}
-
-function printTable(result: Record<string, unknown>): void {
-  const lines = Object.entries(result).map(([key, value]) => `  ${key.padEnd(22)} ${String(value)}`);
-  process.stdout.write(`molmoact-ros bench (medians)\n${lines.join('\n')}\n`);
-}
-
-function round(x: number, digits = 3): number {
-  const f = 10 ** digits;
-  return Math.round(x * f) / f;
 }

@@ -16,8 +16,8 @@
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { basename, isAbsolute, join, relative, resolve } from 'node:path';
-import { parse as parseYaml } from 'yaml';
 import { packageRoot, resolvePackagePath } from '../config/package_root.js';
+import { readParameterFile } from '../config/parameter_files.js';
 import { KinematicChain } from '../kinematics/chain.js';
 import { IkSolver } from '../kinematics/ik.js';
 import { identity, poseDistance } from '../kinematics/transform.js';
@@ -236,17 +236,11 @@ export function readRobotPreset(name: string): Record<string, unknown> {
     throw new UsageError(`no robot preset '${name}' (available: ${available.join(', ') || 'none'})`);
   }
   const file = join(packageRoot(), 'config', 'robots', `${name}.yaml`);
-  let doc: unknown;
   try {
-    doc = parseYaml(readFileSync(file, 'utf8'));
+    return readParameterFile(file);
   } catch (err) {
-    throw new UsageError(`${displayPath(file)}: ${(err as Error).message}`);
+    throw new UsageError((err as Error).message.replace(file, displayPath(file)));
   }
-  const params = (doc as Record<string, { ros__parameters?: unknown } | undefined> | null)?.['/**']?.ros__parameters;
-  if (!params || typeof params !== 'object' || Array.isArray(params)) {
-    throw new UsageError(`${displayPath(file)}: expected '/**:' then 'ros__parameters:' at the top`);
-  }
-  return params as Record<string, unknown>;
 }
 
 function loadArm(options: { robot?: string; urdf?: string; base?: string; tip?: string }): ArmSetup {
@@ -259,12 +253,7 @@ function loadArm(options: { robot?: string; urdf?: string; base?: string; tip?: 
     return value;
   };
 
-  let urdfPath: string;
-  if (options.urdf) urdfPath = resolve(options.urdf);
-  else {
-    const file = presetString('robot_description_file');
-    urdfPath = file ? resolvePackagePath(file) : join(packageRoot(), 'config', 'robots', 'urdf', `${options.robot}.urdf`);
-  }
+  const urdfPath = options.urdf ? resolve(options.urdf) : presetUrdfPath(options.robot!, presetString('robot_description_file'));
   let xml: string;
   try {
     xml = readFileSync(urdfPath, 'utf8');
@@ -292,6 +281,11 @@ function loadArm(options: { robot?: string; urdf?: string; base?: string; tip?: 
   }
   const robot = options.robot ?? (description.name || basename(urdfPath, '.urdf'));
   return { robot, urdfPath, description, chain, rest, restSource, lower, upper };
+}
+
+/** A preset's URDF: its robot_description_file, else config/robots/urdf/<name>.urdf. */
+export function presetUrdfPath(name: string, descriptionFile: string | undefined): string {
+  return descriptionFile ? resolvePackagePath(descriptionFile) : join(packageRoot(), 'config', 'robots', 'urdf', `${name}.urdf`);
 }
 
 /** The preset's rest posture (in its joint_names order) reordered into the chain's order. */

@@ -5,6 +5,8 @@
  *   molmoact-ros node   run the ROS 2 node (needs a sourced ROS 2 and rclnodejs)
  *   molmoact-ros bench  time each part of a reasoning step (no ROS 2 needed)
  *   molmoact-ros check-robot  random FK -> IK round trips on an arm's URDF (no ROS 2 needed)
+ *   molmoact-ros check-model  one frame through a model (a remote server too) and the planner
+ *   molmoact-ros serve-synthetic  a synthetic model server for a remote manifest (no GPU needed)
  *   molmoact-ros sim      closed-loop episodes in the tabletop world
  *   molmoact-ros dataset  expert demonstrations in the tabletop world, for training
  */
@@ -22,6 +24,12 @@ commands:
   check-robot
           check inverse kinematics on an arm: random forward -> inverse round trips over
           its joint limits (molmoact-ros check-robot --robot panda; --help for the options)
+  check-model
+          send one frame to a model (a remote model's server too): its reasoning, the round
+          trip and what the arm would be sent (molmoact-ros check-model --model DIR; --help)
+  serve-synthetic
+          a synthetic server in a remote model's protocol, to try the remote path without a
+          GPU (molmoact-ros serve-synthetic --model models/molmoact2-droid; --help)
   sim     closed-loop episodes in the tabletop world with a model (or the scripted expert):
           success rate, step times, pictures and MCAP recordings (--help for the options)
   dataset write demonstrations of the scripted expert in the tabletop world for training
@@ -42,6 +50,14 @@ async function main(argv: string[]): Promise<number> {
     case 'check-robot': {
       const { runCheckRobot } = await import('./check_robot.js');
       return runCheckRobot(rest);
+    }
+    case 'check-model': {
+      const { runCheckModel } = await import('./check_model.js');
+      return runCheckModel(rest);
+    }
+    case 'serve-synthetic': {
+      const { runServeSynthetic } = await import('./serve_synthetic.js');
+      return runServeSynthetic(rest);
     }
     case 'demo': {
       // The README's first command: a short closed-loop run of the bundled model, with pictures.

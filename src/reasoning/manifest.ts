@@ -106,6 +106,8 @@ interface ManifestBase {
   file: string;
   name: string;
   description: string;
+  /** The robot preset (config/robots/<robot>.yaml) the model fits, if the manifest names one. */
+  robot?: string;
   proprio: ProprioSpec;
   action: ActionSpec;
 }
@@ -178,6 +180,7 @@ export function parseManifest(doc: unknown, dir: string, file: string): ModelMan
     file,
     name: v.string(root, 'name'),
     description: has(root, 'description') ? v.string(root, 'description') : '',
+    ...(has(root, 'robot') ? { robot: v.string(root, 'robot') } : {}),
     proprio: parseProprio(v, v.object(root.proprio, 'proprio')),
     action,
   };

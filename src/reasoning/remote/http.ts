@@ -2,8 +2,14 @@
  * One JSON request to a model server, with every way it can go wrong turned into a RemoteError
  * whose `code` says which: the request is aborted past its timeout, the answer is read with a
  * size limit, and a server that hangs up mid-answer or sends something that is not JSON is
- * reported as such. Node's built-in fetch does the HTTP.
+ * reported as such.
+ *
+ * Node's http module does the HTTP, over one kept-alive connection per server: on loopback it
+ * costs about 1 ms less per request than the built-in fetch, which matters next to the few
+ * milliseconds the node may spend on a step.
  */
+import http from 'node:http';
+import https from 'node:https';
 
 /** Why a request gave no usable answer. */
 export type RemoteFailure =
@@ -52,71 +58,106 @@ export interface JsonAnswer {
 
 const DEFAULT_MAX_RESPONSE = 16 * 1024 * 1024;
 
-/** POSTs JSON and reads a JSON answer. HTTP error statuses throw, quoting the answer. */
-export async function postJson(request: JsonRequest): Promise<JsonAnswer> {
-  const started = performance.now();
-  const controller = new AbortController();
-  const timer = setTimeout(() => controller.abort(), request.timeoutMs);
-  const seconds = (request.timeoutMs / 1000).toFixed(1);
-  try {
-    let response: Response;
+/** Sends JSON requests to one server over kept-alive connections. */
+export class JsonClient {
+  private readonly agents = { http: new http.Agent({ keepAlive: true, maxSockets: 1 }), https: new https.Agent({ keepAlive: true, maxSockets: 1 }) };
+
+  /** POSTs JSON and reads a JSON answer. HTTP error statuses throw, quoting the answer. */
+  async post(request: JsonRequest): Promise<JsonAnswer> {
     try {
-      response = await fetch(request.url, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', accept: 'application/json' },
-        body: request.body,
-        signal: controller.signal,
+      return await this.attempt(request, performance.now());
+    } catch (err) {
+      // A kept-alive connection the server closed while idle fails at once on reuse; that is not
+      // the server failing, so the request goes again on a new connection (as Node's docs advise).
+      if (err instanceof StaleConnection) return this.attempt(request, performance.now());
+      throw err;
+    }
+  }
+
+  private attempt(request: JsonRequest, started: number): Promise<JsonAnswer> {
+    const url = new URL(request.url);
+    const secure = url.protocol === 'https:';
+    const seconds = (request.timeoutMs / 1000).toFixed(1);
+    const limit = request.maxResponseBytes ?? DEFAULT_MAX_RESPONSE;
+    return new Promise<JsonAnswer>((resolve, reject) => {
+      let answered = false;
+      let settled = false;
+      const fail = (error: RemoteError): void => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
+        req.destroy();
+        reject(error);
+      };
+      const req = (secure ? https : http).request(
+        url,
+        {
+          method: 'POST',
+          agent: secure ? this.agents.https : this.agents.http,
+          headers: { 'content-type': 'application/json', accept: 'application/json', 'content-length': Buffer.byteLength(request.body) },
+        },
+        (res) => {
+          answered = true;
+          const declared = Number(res.headers['content-length']);
+          if (declared > limit) return fail(new RemoteError('protocol', `the answer is ${declared} bytes, more than the ${limit} a model answer may have`));
+          const chunks: Buffer[] = [];
+          let total = 0;
+          res.on('data', (chunk: Buffer) => {
+            total += chunk.length;
+            if (total > limit) return fail(new RemoteError('protocol', `the answer is longer than the ${limit} bytes a model answer may have`));
+            chunks.push(chunk);
+          });
+          res.on('aborted', () => fail(new RemoteError('disconnected', `the connection to ${request.url} broke during the answer`)));
+          res.on('error', (err) => fail(new RemoteError('disconnected', `the connection to ${request.url} broke during the answer: ${causeOf(err)}`)));
+          res.on('end', () => {
+            if (settled) return;
+            if (!res.complete) return fail(new RemoteError('disconnected', `the connection to ${request.url} broke during the answer`));
+            settled = true;
+            clearTimeout(timer);
+            const text = Buffer.concat(chunks).toString('utf8');
+            const status = res.statusCode ?? 0;
+            if (status < 200 || status >= 300) {
+              return reject(new RemoteError('http', `${request.url} answered HTTP ${status} ${res.statusMessage ?? ''}: ${quote(text)}`));
+            }
+            let json: unknown;
+            try {
+              json = JSON.parse(text);
+            } catch {
+              return reject(new RemoteError('protocol', `${request.url} answered with something that is not JSON: ${quote(text)}`));
+            }
+            resolve({ status, json, text, roundTripMs: performance.now() - started });
+          });
+        },
+      );
+      const timer = setTimeout(() => {
+        const what = answered ? `the answer from ${request.url} did not finish` : `no answer from ${request.url}`;
+        fail(new RemoteError('timeout', `${what} within ${seconds} s (remote_timeout_s)`));
+      }, request.timeoutMs);
+      req.on('error', (err) => {
+        const code = (err as NodeJS.ErrnoException).code;
+        if (!answered && req.reusedSocket && (code === 'ECONNRESET' || code === 'EPIPE') && !settled) {
+          settled = true;
+          clearTimeout(timer);
+          return reject(new StaleConnection());
+        }
+        if (answered) fail(new RemoteError('disconnected', `the connection to ${request.url} broke during the answer: ${causeOf(err)}`));
+        else fail(new RemoteError('connection', `cannot reach ${request.url}: ${causeOf(err)}`));
       });
-    } catch (err) {
-      if (controller.signal.aborted) throw new RemoteError('timeout', `no answer from ${request.url} within ${seconds} s (remote_timeout_s)`);
-      throw new RemoteError('connection', `cannot reach ${request.url}: ${causeOf(err)}`);
-    }
-    let text: string;
-    try {
-      text = await readLimited(response, request.maxResponseBytes ?? DEFAULT_MAX_RESPONSE);
-    } catch (err) {
-      if (err instanceof RemoteError) throw err;
-      if (controller.signal.aborted) throw new RemoteError('timeout', `the answer from ${request.url} did not finish within ${seconds} s (remote_timeout_s)`);
-      throw new RemoteError('disconnected', `the connection to ${request.url} broke during the answer: ${causeOf(err)}`);
-    }
-    const roundTripMs = performance.now() - started;
-    if (!response.ok) {
-      throw new RemoteError('http', `${request.url} answered HTTP ${response.status} ${response.statusText}: ${quote(text)}`);
-    }
-    let json: unknown;
-    try {
-      json = JSON.parse(text);
-    } catch {
-      throw new RemoteError('protocol', `${request.url} answered with something that is not JSON: ${quote(text)}`);
-    }
-    return { status: response.status, json, text, roundTripMs };
-  } finally {
-    clearTimeout(timer);
+      req.end(request.body);
+    });
+  }
+
+  /** Closes the kept-alive connections. */
+  close(): void {
+    this.agents.http.destroy();
+    this.agents.https.destroy();
   }
 }
 
-/** Reads the body as UTF-8, refusing more than `limit` bytes. */
-async function readLimited(response: Response, limit: number): Promise<string> {
-  const declared = Number(response.headers.get('content-length'));
-  if (declared > limit) {
-    await response.body?.cancel();
-    throw new RemoteError('protocol', `the answer is ${declared} bytes, more than the ${limit} a model answer may have`);
-  }
-  if (!response.body) return '';
-  const chunks: Uint8Array[] = [];
-  let total = 0;
-  for await (const chunk of response.body) {
-    total += chunk.byteLength;
-    if (total > limit) {
-      await response.body.cancel().catch(() => undefined);
-      throw new RemoteError('protocol', `the answer is longer than the ${limit} bytes a model answer may have`);
-    }
-    chunks.push(chunk);
-  }
-  return Buffer.concat(chunks).toString('utf8');
-}
+/** A reused kept-alive connection that the server had closed. */
+class StaleConnection extends Error {}
 
-/** The innermost reason of a fetch failure (undici wraps it in "fetch failed"). */
+/** The innermost reason of a network failure, with its code. */
 function causeOf(err: unknown): string {
   let e = err as { message?: string; code?: string; cause?: unknown } | undefined;
   while (e && typeof e.cause === 'object' && e.cause !== null) e = e.cause as typeof e;

@@ -18,8 +18,8 @@ import type { ModelManifest, RemoteManifest } from '../manifest.js';
 import type { BackendInput, BackendOutput, RgbImage, TracePoints } from '../types.js';
 import { ActionTokenReader, QWEN2_ACTION_TABLE } from './action_tokens.js';
 import { actRequest, readActAnswer } from './act_json.js';
-import { CameraGeometry, drawTrace, encodeDataUrl, prepareCameraImage } from './camera_image.js';
-import { postJson, RemoteError } from './http.js';
+import { CameraGeometry, encodeCameraImage, prepareCameraImage } from './camera_image.js';
+import { JsonClient, RemoteError } from './http.js';
 import { parseMolmoActAnswer } from './molmoact_answer.js';
 import { answerText, chatRequest, promptFor } from './molmoact_text.js';
 
@@ -34,6 +34,7 @@ export class RemoteBackend implements ReasoningBackend {
   private backoffMs = 0;
   private retryAt = 0;
   private readonly tokens = new ActionTokenReader(QWEN2_ACTION_TABLE);
+  private readonly client = new JsonClient();
 
   constructor(
     readonly manifest: RemoteManifest,
@@ -70,7 +71,7 @@ export class RemoteBackend implements ReasoningBackend {
   }
 
   async dispose(): Promise<void> {
-    // Nothing held: each request has its own connection handling in fetch.
+    this.client.close();
   }
 
   private async stepText(input: BackendInput): Promise<BackendOutput> {
@@ -83,17 +84,18 @@ export class RemoteBackend implements ReasoningBackend {
     if (steered && (spec.prompt.steer === null || !m.trace)) {
       throw new OutputRejected(`model ${m.name} cannot be steered: its manifest has no steering prompt (remote.prompt.steer) or trace section`);
     }
-    const images = await this.cameraImages(input);
+    const frames = this.cameraFrames(input);
     const first = new CameraGeometry(m.cameras[0], input.rgb.width, input.rgb.height);
-    if (steered) {
-      checkTrace(input.traceOverride!, m.trace!.points);
-      images[0] = await drawTrace(images[0], first.toModel(input.traceOverride!), spec.traceLine);
-    }
-    const urls = await Promise.all(images.map((image) => encodeDataUrl(image, spec.imageFormat)));
+    if (steered) checkTrace(input.traceOverride!, m.trace!.points);
+    // The steering trace is drawn on the first image only, as in training.
+    const overlay = steered ? { trace: first.toModel(input.traceOverride!), line: spec.traceLine } : undefined;
+    const urls = await Promise.all(
+      m.cameras.map((camera, i) => encodeCameraImage(frames[i], camera, spec.imageFormat, i === 0 ? overlay : undefined)),
+    );
     const body = chatRequest(spec, promptFor(spec, input.instruction, steered), urls);
     timings.encode = lap();
 
-    const answer = await postJson({ url: this.url, body, timeoutMs: this.timeoutMs });
+    const answer = await this.client.post({ url: this.url, body, timeoutMs: this.timeoutMs });
     timings.server = lap();
 
     const text = answerText(answer.json, this.url);
@@ -135,7 +137,7 @@ export class RemoteBackend implements ReasoningBackend {
     const body = actRequest(spec, { instruction: input.instruction, images, state: this.state(input.proprio) });
     timings.encode = performance.now() - t;
     t = performance.now();
-    const answer = await postJson({ url: this.url, body, timeoutMs: this.timeoutMs });
+    const answer = await this.client.post({ url: this.url, body, timeoutMs: this.timeoutMs });
     timings.server = performance.now() - t;
     t = performance.now();
     const { actions, serverMs } = readActAnswer(spec, answer.json, this.url, m.action.dim);
@@ -148,12 +150,18 @@ export class RemoteBackend implements ReasoningBackend {
     return { depthTokens: [], trace: { x: [], y: [] }, traceOverridden: false, actions: toRobotUnits(actions, m.action), timings };
   }
 
-  /** Each camera's image as the manifest prepares it; the first is the main camera. */
-  private async cameraImages(input: BackendInput): Promise<RgbImage[]> {
+  /** The frame's images, one per camera of the manifest; the first is the main camera. */
+  private cameraFrames(input: BackendInput): RgbImage[] {
     const frames = [input.rgb, ...(input.extraImages ?? [])];
     if (frames.length !== this.manifest.cameras.length) {
       throw new Error(`the model takes ${this.manifest.cameras.length} camera images, the frame has ${frames.length}`);
     }
+    return frames;
+  }
+
+  /** Each camera's image as the manifest prepares it (raw RGB). */
+  private cameraImages(input: BackendInput): Promise<RgbImage[]> {
+    const frames = this.cameraFrames(input);
     return Promise.all(this.manifest.cameras.map((camera, i) => prepareCameraImage(frames[i], camera)));
   }
 

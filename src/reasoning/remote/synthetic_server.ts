@@ -62,6 +62,8 @@ export class SyntheticServer {
   delayMs: number;
   /** The requests received, newest last (the last 20). */
   readonly requests: ReceivedRequest[] = [];
+  /** The server's own time for the last answer: from the request's headers to the answer written (ms). */
+  lastHandlingMs = 0;
   private readonly tokens = new ActionTokenReader(QWEN2_ACTION_TABLE);
   private answered = 0;
 
@@ -101,6 +103,7 @@ export class SyntheticServer {
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const received = performance.now();
     const remote = this.options.manifest.remote;
     const chunks: Buffer[] = [];
     for await (const chunk of req) chunks.push(chunk as Buffer);
@@ -138,6 +141,7 @@ export class SyntheticServer {
     } catch (err) {
       send(res, 400, { error: (err as Error).message });
     }
+    this.lastHandlingMs = performance.now() - received;
   }
 
   /** A chat-completions response whose text is a MolmoAct answer. */
