@@ -139,3 +139,29 @@ describe('FrameSync', () => {
     expect(() => new FrameSync({ slopSec: 0.1, maxAgeSec: 0, now: () => 0 })).to.throw(RangeError);
   });
 });
+
+describe('FrameSync with further cameras', () => {
+  it('completes a set only with an image of each further camera within the slop, and carries them', async () => {
+    const { FrameSync } = await import('../src/sync/frame_sync.js');
+    const { SyntheticCamera } = await import('../src/sim/synthetic_camera.js');
+    const main = new SyntheticCamera(['j1']);
+    const wrist = new SyntheticCamera(['j1']);
+    const sync = new FrameSync({ slopSec: 0.02, maxAgeSec: 1, now: () => 1_700_000_000.1 });
+    sync.setExtraCameras(['wrist']);
+    const m = main.next({ stampSec: 1_700_000_000 });
+    sync.addCameraInfo(m.cameraInfo);
+    sync.addJointState(m.joints);
+    sync.addDepth(m.depth);
+    expect(sync.addRgb(m.rgb)).to.equal(null);
+    // A wrist image too far from the stamp does not complete it; one within the slop does.
+    expect(sync.addExtraImage('wrist', wrist.next({ stampSec: 1_700_000_000.05 }).rgb)).to.equal(null);
+    const w = wrist.next({ stampSec: 1_700_000_000.01 }).rgb;
+    const frame = sync.addExtraImage('wrist', w);
+    expect(frame).to.not.equal(null);
+    expect(frame!.extraImages).to.have.length(1);
+    expect(frame!.extraImages![0].name).to.equal('wrist');
+    expect(frame!.extraImages![0].image).to.equal(w);
+    // Images of cameras the model does not take are ignored.
+    expect(sync.addExtraImage('left', w)).to.equal(null);
+  });
+});
