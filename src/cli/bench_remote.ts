@@ -119,6 +119,9 @@ export async function runRemoteBench(manifest: RemoteManifest, options: RemoteBe
     const planMs = command(step);
     if (i < warmup) continue;
     parts.add('node_step_ms', timing.roundTripMs - serverMs + planMs);
+    parts.add('worker_transfer_ms', timing.roundTripMs - timing.workerMs);
+    for (const stage of ['decode', 'encode', 'parse', 'lift'] as const) parts.add(`step_${stage}_ms`, step.timings[stage] ?? 0);
+    parts.add('step_http_ms', (step.timings.server ?? 0) - serverMs);
   }
   await reasoner.close();
   await server.close();

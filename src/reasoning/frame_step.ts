@@ -68,7 +68,10 @@ export async function reasonAboutFrame(
     traceOverride: task.traceOverride,
   });
   // The depth is needed only after the model has answered: decode it while the image is being
-  // resized and the graphs run (both off this thread), so it adds nothing to the step.
+  // resized and the graphs run (both off this thread), or while a remote server thinks, so it
+  // adds nothing to the step. Waiting for the next turn of the event loop first lets the backend
+  // get that far (a remote request goes out only after the images are encoded on this thread).
+  await new Promise<void>((resolve) => setImmediate(resolve));
   let depth: DepthImage;
   try {
     depth = decodeDepthImage(frame.depth);

@@ -5,7 +5,8 @@
  * nested lists (MolmoAct2's experiments/scripts/serve_policy.py does).
  */
 import { RemoteError, quote } from './http.js';
-import { JsonNumpyError, decodeNdArray, encodeFloat32, encodeUint8, isEncodedNdArray } from './json_numpy.js';
+import { JsonNumpyError, decodeNdArray, encodeFloat32, isEncodedNdArray, ndArrayJson } from './json_numpy.js';
+import { base64Length, writeBase64, type ScratchBuffers } from './base64.js';
 import type { ActJsonSpec } from '../manifest_remote.js';
 import type { RgbImage } from '../types.js';
 
@@ -16,16 +17,24 @@ export interface ActRequestInput {
   state: Float32Array;
 }
 
-export function actRequest(spec: ActJsonSpec, input: ActRequestInput): string {
-  const body: Record<string, unknown> = {};
+/**
+ * The request body, in pieces: each image as a json_numpy array whose base64 goes in as the bytes
+ * it is (written into `scratch`), the rest by JSON.stringify.
+ */
+export function actRequest(spec: ActJsonSpec, input: ActRequestInput, scratch: ScratchBuffers): Buffer[] {
+  const pieces: Buffer[] = [];
   spec.imageKeys.forEach((key, i) => {
     const image = input.images[i];
-    body[key] = encodeUint8(image.data, [image.height, image.width, 3]);
+    const base64 = scratch.get(`act:${i}`, base64Length(image.data.length));
+    const length = writeBase64(image.data, base64, 0);
+    pieces.push(Buffer.from(`${i === 0 ? '{' : ','}${JSON.stringify(key)}:{"__numpy__":"`), base64.subarray(0, length));
+    pieces.push(Buffer.from(`","dtype":"|u1","shape":[${image.height},${image.width},3]}`));
   });
-  body[spec.instructionKey] = input.instruction;
-  if (spec.stateKey) body[spec.stateKey] = encodeFloat32(input.state);
-  Object.assign(body, spec.extra);
-  return JSON.stringify(body);
+  const rest: string[] = [`${JSON.stringify(spec.instructionKey)}:${JSON.stringify(input.instruction)}`];
+  if (spec.stateKey) rest.push(`${JSON.stringify(spec.stateKey)}:${ndArrayJson(encodeFloat32(input.state))}`);
+  for (const [key, value] of Object.entries(spec.extra)) rest.push(`${JSON.stringify(key)}:${JSON.stringify(value)}`);
+  pieces.push(Buffer.from(`${pieces.length === 0 ? '{' : ','}${rest.join(',')}}`));
+  return pieces;
 }
 
 export interface ActAnswer {

@@ -5,7 +5,10 @@
  * writes over its (cropped, turned) image lands on the right pixels of the frame, and a trace
  * drawn over the frame lands on the right pixels of the model's image.
  */
-import sharp, { type Sharp } from 'sharp';
+import sharp from 'sharp';
+import { areaResize } from '../area_resize.js';
+import { storedPngLength, writeStoredPng } from './png_stored.js';
+import { base64Length, writeBase64, type ScratchBuffers } from './base64.js';
 import type { CameraSpec } from '../manifest.js';
 import type { RgbImage, TracePoints } from '../types.js';
 
@@ -59,25 +62,23 @@ export class CameraGeometry {
   }
 }
 
-/** The turn, crop and resize of a camera's entry, as one libvips pipeline over the frame. */
-function cameraPipeline(rgb: RgbImage, camera: CameraSpec): Sharp {
-  const geometry = new CameraGeometry(camera, rgb.width, rgb.height);
+/**
+ * The image the model takes from one camera frame, as raw RGB (a new buffer; the frame is left as
+ * it is): turned, cropped and shrunk by pixel-area averaging (OpenCV's INTER_AREA, as MolmoAct's
+ * SimplerEnv client shrinks its frames). A frame smaller than the model's image on an axis is
+ * enlarged by libvips instead (bilinear). `out`, when given, receives the shrunk image.
+ */
+export async function prepareCameraImage(rgb: RgbImage, camera: CameraSpec, out?: Uint8Array): Promise<RgbImage> {
+  const g = new CameraGeometry(camera, rgb.width, rgb.height);
+  const crop = { left: g.left, top: g.top, width: g.cropWidth, height: g.cropHeight };
+  if (camera.width <= crop.width && camera.height <= crop.height) {
+    return areaResize(rgb, { width: camera.width, height: camera.height, crop, rotate180: camera.rotate180 }, out);
+  }
   let image = sharp(rgb.data, { raw: { width: rgb.width, height: rgb.height, channels: 3 } });
   if (camera.rotate180) image = image.rotate(180);
-  if (geometry.cropWidth !== rgb.width || geometry.cropHeight !== rgb.height) {
-    image = image.extract({ left: geometry.left, top: geometry.top, width: geometry.cropWidth, height: geometry.cropHeight });
-  }
-  if (geometry.cropWidth !== camera.width || geometry.cropHeight !== camera.height) {
-    // Shrinking with libvips' linear kernel averages the footprint, like OpenCV's INTER_AREA that
-    // MolmoAct's SimplerEnv client uses.
-    image = image.resize(camera.width, camera.height, { fit: 'fill', kernel: 'linear' });
-  }
-  return image;
-}
-
-/** The image the model takes from one camera frame, as raw RGB (a new buffer; the frame is left as it is). */
-export async function prepareCameraImage(rgb: RgbImage, camera: CameraSpec): Promise<RgbImage> {
-  const { data, info } = await cameraPipeline(rgb, camera).raw().toBuffer({ resolveWithObject: true });
+  if (crop.width !== rgb.width || crop.height !== rgb.height) image = image.extract(crop);
+  image = image.resize(camera.width, camera.height, { fit: 'fill', kernel: 'linear' });
+  const { data, info } = await image.raw().toBuffer({ resolveWithObject: true });
   if (info.channels !== 3) throw new Error(`camera ${camera.name}: the prepared image has ${info.channels} channels, expected 3`);
   return { width: info.width, height: info.height, data: new Uint8Array(data.buffer, data.byteOffset, data.byteLength) };
 }
@@ -87,27 +88,43 @@ export interface TraceLine {
   color: [number, number, number];
 }
 
+/** An encoded image for a request: its MIME type and its base64 (bytes of ASCII). */
+export interface EncodedImage {
+  mime: string;
+  base64: Buffer;
+}
+
 /**
- * The image the model takes from one camera frame, encoded as a data URL (PNG: lossless and
- * stored without compression, which on a 256x256 camera image saves 1.5 to 3 ms of deflate for
- * some 80 KB more on the wire; JPEG: quality 95), in one pipeline. With `trace` (points in [0, 255] over the
- * model's image), the trace is drawn as MolmoAct's training annotated its images: a polyline
- * through the points scaled by (size - 1) / 255 and rounded, anti-aliased, in the given colour
- * and width, without point markers (olmo/data/image_preprocessor.py load_image).
+ * The image the model takes from one camera frame (prepareCameraImage), encoded: PNG (lossless,
+ * stored without compression: about 80 KB more on the wire than a compressed one, and
+ * milliseconds less on the robot computer) or JPEG (quality 95). With `trace` (points in
+ * [0, 255] over the model's image), the trace is drawn as MolmoAct's training annotated its
+ * images: a polyline through the points scaled by (size - 1) / 255 and rounded, anti-aliased, in
+ * the given colour and width, without point markers (olmo/data/image_preprocessor.py load_image).
+ *
+ * The result lives in `scratch` under `key` until the next call with that key.
  */
 export async function encodeCameraImage(
   rgb: RgbImage,
   camera: CameraSpec,
   format: 'png' | 'jpeg',
+  scratch: ScratchBuffers,
+  key: string,
   overlay?: { trace: TracePoints; line: TraceLine },
-): Promise<string> {
-  let image = cameraPipeline(rgb, camera);
-  if (overlay && overlay.trace.x.length >= 2) {
-    image = image.composite([{ input: Buffer.from(traceSvg(camera.width, camera.height, overlay.trace, overlay.line)), top: 0, left: 0 }]);
+): Promise<EncodedImage> {
+  const prepared = await prepareCameraImage(rgb, camera, scratch.get(`${key}:pixels`, camera.width * camera.height * 3));
+  const drawn = overlay && overlay.trace.x.length >= 2;
+  let encoded: Uint8Array;
+  if (format === 'png' && !drawn) {
+    const png = scratch.get(`${key}:png`, storedPngLength(prepared.width, prepared.height));
+    encoded = png.subarray(0, writeStoredPng(prepared, png));
+  } else {
+    let image = sharp(prepared.data, { raw: { width: prepared.width, height: prepared.height, channels: 3 } });
+    if (drawn) image = image.composite([{ input: Buffer.from(traceSvg(prepared.width, prepared.height, overlay.trace, overlay.line)), top: 0, left: 0 }]);
+    encoded = format === 'png' ? await image.png({ compressionLevel: 0, adaptiveFiltering: false }).toBuffer() : await image.jpeg({ quality: 95 }).toBuffer();
   }
-  const encoded =
-    format === 'png' ? await image.png({ compressionLevel: 0, adaptiveFiltering: false }).toBuffer() : await image.jpeg({ quality: 95 }).toBuffer();
-  return `data:image/${format};base64,${encoded.toString('base64')}`;
+  const base64 = scratch.get(`${key}:base64`, base64Length(encoded.length));
+  return { mime: `image/${format}`, base64: base64.subarray(0, writeBase64(encoded, base64, 0)) };
 }
 
 function traceSvg(width: number, height: number, trace: TracePoints, line: TraceLine): string {

@@ -40,8 +40,8 @@ export class RemoteError extends Error {
 
 export interface JsonRequest {
   url: string;
-  /** The request body, already JSON text. */
-  body: string;
+  /** The request body, JSON text (in pieces, which are sent one after the other). */
+  body: string | Buffer[];
   timeoutMs: number;
   /** Answers longer than this are refused (a model's answer is kilobytes; a chunk a few more). */
   maxResponseBytes?: number;
@@ -94,7 +94,7 @@ export class JsonClient {
         {
           method: 'POST',
           agent: secure ? this.agents.https : this.agents.http,
-          headers: { 'content-type': 'application/json', accept: 'application/json', 'content-length': Buffer.byteLength(request.body) },
+          headers: { 'content-type': 'application/json', accept: 'application/json', 'content-length': bodyLength(request.body) },
         },
         (res) => {
           answered = true;
@@ -143,7 +143,11 @@ export class JsonClient {
         if (answered) fail(new RemoteError('disconnected', `the connection to ${request.url} broke during the answer: ${causeOf(err)}`));
         else fail(new RemoteError('connection', `cannot reach ${request.url}: ${causeOf(err)}`));
       });
-      req.end(request.body);
+      if (typeof request.body === 'string') req.end(request.body);
+      else {
+        for (const piece of request.body) req.write(piece);
+        req.end();
+      }
     });
   }
 
@@ -152,6 +156,10 @@ export class JsonClient {
     this.agents.http.destroy();
     this.agents.https.destroy();
   }
+}
+
+function bodyLength(body: string | Buffer[]): number {
+  return typeof body === 'string' ? Buffer.byteLength(body) : body.reduce((sum, piece) => sum + piece.length, 0);
 }
 
 /** A reused kept-alive connection that the server had closed. */

@@ -53,12 +53,6 @@ export function isEncodedNdArray(value: unknown): value is EncodedNdArray {
   return typeof value === 'object' && value !== null && !Array.isArray(value) && Object.hasOwn(value, '__numpy__');
 }
 
-/** Encodes bytes of RGB pixels (H x W x 3, uint8) the way json_numpy writes an image array. */
-export function encodeUint8(data: Uint8Array, shape: number[]): EncodedNdArray {
-  checkShape(shape, data.length);
-  return { __numpy__: Buffer.from(data.buffer, data.byteOffset, data.byteLength).toString('base64'), dtype: '|u1', shape: [...shape] };
-}
-
 /** Encodes float32 values (little-endian, as numpy writes them on every common machine). */
 export function encodeFloat32(values: ArrayLike<number>, shape: number[] = [values.length]): EncodedNdArray {
   checkShape(shape, values.length);
@@ -66,6 +60,14 @@ export function encodeFloat32(values: ArrayLike<number>, shape: number[] = [valu
   const bytes = Buffer.alloc(data.length * 4);
   for (let i = 0; i < data.length; i++) bytes.writeFloatLE(data[i], i * 4);
   return { __numpy__: bytes.toString('base64'), dtype: '<f4', shape: [...shape] };
+}
+
+/**
+ * The JSON text of an encoded array, without JSON.stringify scanning its base64 (which holds
+ * nothing to escape): for request bodies that carry images.
+ */
+export function ndArrayJson(array: EncodedNdArray): string {
+  return `{"__numpy__":"${array.__numpy__}","dtype":${JSON.stringify(array.dtype)},"shape":${JSON.stringify(array.shape)}}`;
 }
 
 /** Reads an array in json_numpy's form; `where` names it in errors (e.g. "actions"). */

@@ -6,21 +6,22 @@
  */
 import { RemoteError, quote } from './http.js';
 import type { MolmoActTextSpec } from '../manifest_remote.js';
+import type { EncodedImage } from './camera_image.js';
 
-/** The request body: temperature 0 (upstream decodes greedily), no streaming. */
-export function chatRequest(spec: MolmoActTextSpec, prompt: string, imageUrls: string[]): string {
-  return JSON.stringify({
-    model: spec.model,
-    messages: [
-      {
-        role: 'user',
-        content: [...imageUrls.map((url) => ({ type: 'image_url', image_url: { url } })), { type: 'text', text: prompt }],
-      },
-    ],
-    temperature: 0,
-    max_tokens: spec.maxTokens,
-    stream: false,
-  });
+/**
+ * The request body, in pieces: temperature 0 (upstream decodes greedily), no streaming. The
+ * images' base64 goes in as the bytes it is (it holds nothing JSON would escape), neither copied
+ * into one string nor scanned by JSON.stringify.
+ */
+export function chatRequest(spec: MolmoActTextSpec, prompt: string, images: EncodedImage[]): Buffer[] {
+  const pieces: Buffer[] = [Buffer.from(`{"model":${JSON.stringify(spec.model)},"messages":[{"role":"user","content":[`)];
+  for (const image of images) {
+    pieces.push(Buffer.from(`{"type":"image_url","image_url":{"url":"data:${image.mime};base64,`), image.base64, Buffer.from('"}},'));
+  }
+  pieces.push(
+    Buffer.from(`{"type":"text","text":${JSON.stringify(prompt)}}]}],"temperature":0,"max_tokens":${spec.maxTokens},"stream":false}`),
+  );
+  return pieces;
 }
 
 /** The prompt for one step: the reasoning prompt, or the steering one when a trace is drawn. */

@@ -20,6 +20,7 @@ import { ActionTokenReader, QWEN2_ACTION_TABLE } from './action_tokens.js';
 import { actRequest, readActAnswer } from './act_json.js';
 import { CameraGeometry, encodeCameraImage, prepareCameraImage } from './camera_image.js';
 import { JsonClient, RemoteError } from './http.js';
+import { ScratchBuffers } from './base64.js';
 import { parseMolmoActAnswer } from './molmoact_answer.js';
 import { answerText, chatRequest, promptFor } from './molmoact_text.js';
 
@@ -35,6 +36,8 @@ export class RemoteBackend implements ReasoningBackend {
   private retryAt = 0;
   private readonly tokens = new ActionTokenReader(QWEN2_ACTION_TABLE);
   private readonly client = new JsonClient();
+  /** Buffers the images are encoded into, kept from one step to the next (a request is sent before the next step starts). */
+  private readonly scratch = new ScratchBuffers();
 
   constructor(
     readonly manifest: RemoteManifest,
@@ -89,10 +92,10 @@ export class RemoteBackend implements ReasoningBackend {
     if (steered) checkTrace(input.traceOverride!, m.trace!.points);
     // The steering trace is drawn on the first image only, as in training.
     const overlay = steered ? { trace: first.toModel(input.traceOverride!), line: spec.traceLine } : undefined;
-    const urls = await Promise.all(
-      m.cameras.map((camera, i) => encodeCameraImage(frames[i], camera, spec.imageFormat, i === 0 ? overlay : undefined)),
+    const images = await Promise.all(
+      m.cameras.map((camera, i) => encodeCameraImage(frames[i], camera, spec.imageFormat, this.scratch, `camera${i}`, i === 0 ? overlay : undefined)),
     );
-    const body = chatRequest(spec, promptFor(spec, input.instruction, steered), urls);
+    const body = chatRequest(spec, promptFor(spec, input.instruction, steered), images);
     timings.encode = lap();
 
     const answer = await this.client.post({ url: this.url, body, timeoutMs: this.timeoutMs });
@@ -134,7 +137,7 @@ export class RemoteBackend implements ReasoningBackend {
     const timings: Record<string, number> = {};
     let t = performance.now();
     const images = await this.cameraImages(input);
-    const body = actRequest(spec, { instruction: input.instruction, images, state: this.state(input.proprio) });
+    const body = actRequest(spec, { instruction: input.instruction, images, state: this.state(input.proprio) }, this.scratch);
     timings.encode = performance.now() - t;
     t = performance.now();
     const answer = await this.client.post({ url: this.url, body, timeoutMs: this.timeoutMs });
@@ -159,10 +162,12 @@ export class RemoteBackend implements ReasoningBackend {
     return frames;
   }
 
-  /** Each camera's image as the manifest prepares it (raw RGB). */
+  /** Each camera's image as the manifest prepares it (raw RGB, in the scratch buffers). */
   private cameraImages(input: BackendInput): Promise<RgbImage[]> {
     const frames = this.cameraFrames(input);
-    return Promise.all(this.manifest.cameras.map((camera, i) => prepareCameraImage(frames[i], camera)));
+    return Promise.all(
+      this.manifest.cameras.map((camera, i) => prepareCameraImage(frames[i], camera, this.scratch.get(`camera${i}:pixels`, camera.width * camera.height * 3))),
+    );
   }
 
   /** The robot state the server takes: the proprioception, with the gripper in the model's convention. */
