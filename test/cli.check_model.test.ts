@@ -4,11 +4,11 @@ import os from 'node:os';
 import path from 'node:path';
 import sharp from 'sharp';
 import { molmoactRos, molmoactRosAsync } from './support/cli.js';
-import { loadManifest, type RemoteManifest } from '../src/reasoning/manifest.js';
+import { loadManifest, remoteManifest } from '../src/reasoning/manifest.js';
 import { SyntheticServer } from '../src/reasoning/remote/synthetic_server.js';
 
 async function serve(dir: string, fault: 'none' | 'unknown_token' = 'none'): Promise<SyntheticServer> {
-  return SyntheticServer.start({ manifest: (await loadManifest(dir)) as RemoteManifest, fault });
+  return SyntheticServer.start({ manifest: remoteManifest(await loadManifest(dir)), fault });
 }
 
 describe('molmoact-ros check-model (a real HTTP server on this machine)', function () {

@@ -4,7 +4,8 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } fro
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse } from 'yaml';
-import { runCheckRobot, listRobotPresets, type CheckRobotIo } from '../src/cli/check_robot.js';
+import { runCheckRobot, type CheckRobotIo } from '../src/cli/check_robot.js';
+import { listRobotPresets } from '../src/config/robot_presets.js';
 import { packageRoot } from '../src/config/package_root.js';
 import { checkParameterValue, loadParameterSchema } from '../src/config/schema.js';
 import { KinematicChain } from '../src/kinematics/chain.js';

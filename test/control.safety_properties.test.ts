@@ -511,6 +511,19 @@ function report(label: string, counts: Counts): void {
   );
 }
 
+/** The arm with the URDF's own limits and a 0.02 margin. */
+function armWithUrdfLimits(robot: RobotDescription, spec: ArmSpec): ArmModel {
+  return new ArmModel(robot, {
+    jointNames: spec.joints,
+    baseLink: spec.baseLink,
+    tipLink: spec.tipLink,
+    limits: { min: [], max: [], maxVelocity: [], margin: 0.02 },
+    restPosture: spec.rest,
+    ikPositionTolerance: 1e-3,
+    ikOrientationTolerance: 1e-2,
+  });
+}
+
 describe('safety properties of the command path (fast-check)', function () {
   this.timeout(60_000);
 
@@ -552,15 +565,7 @@ describe('safety properties of the command path (fast-check)', function () {
         (armIndex, space, raw, policy, bad) => {
           counts.cases++;
           const spec = ARMS[armIndex];
-          const arm = new ArmModel(robots[armIndex], {
-            jointNames: spec.joints,
-            baseLink: spec.baseLink,
-            tipLink: spec.tipLink,
-            limits: { min: [], max: [], maxVelocity: [], margin: 0.02 },
-            restPosture: spec.rest,
-            ikPositionTolerance: 1e-3,
-            ikOrientationTolerance: 1e-2,
-          });
+          const arm = armWithUrdfLimits(robots[armIndex], spec);
           const settings: PlannerSettings = {
             chunkStepSec: 0.1,
             safety: { maxEeStep: 0.05, maxEeRotationStep: 0.35, workspace: { min: [-2, -2, -2], max: [2, 2, 2] } },
@@ -607,18 +612,11 @@ describe('safety properties of the command path (fast-check)', function () {
     expect(counts.refusedContext).to.equal(200);
     expect(counts.commands).to.equal(200);
   });
+
   it("a stale frame's chunk runs only under open_loop, and only while every joint is where the frame saw it", () => {
     const spec = ARMS[0];
     const robot = loadRobot(spec.name);
-    const arm = new ArmModel(robot, {
-      jointNames: spec.joints,
-      baseLink: spec.baseLink,
-      tipLink: spec.tipLink,
-      limits: { min: [], max: [], maxVelocity: [], margin: 0.02 },
-      restPosture: spec.rest,
-      ikPositionTolerance: 1e-3,
-      ikOrientationTolerance: 1e-2,
-    });
+    const arm = armWithUrdfLimits(robot, spec);
     let commanded = 0;
     let refused = 0;
     fc.assert(

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import sharp from 'sharp';
-import { loadManifest, type RemoteManifest } from '../src/reasoning/manifest.js';
+import { loadManifest, remoteManifest, type RemoteManifest } from '../src/reasoning/manifest.js';
 import { RemoteBackend } from '../src/reasoning/remote/remote_backend.js';
 import { RemoteError } from '../src/reasoning/remote/http.js';
 import { SyntheticServer, type Fault } from '../src/reasoning/remote/synthetic_server.js';
@@ -22,11 +22,7 @@ function frame(width = 640, height = 480): RgbImage {
   return { width, height, data };
 }
 
-async function remoteManifest(dir: string): Promise<RemoteManifest> {
-  const m = await loadManifest(dir);
-  if (m.backend !== 'remote') throw new Error('expected a remote manifest');
-  return m;
-}
+const remoteManifestOf = async (dir: string): Promise<RemoteManifest> => remoteManifest(await loadManifest(dir));
 
 async function failure(promise: Promise<unknown>): Promise<Error> {
   try {
@@ -48,7 +44,7 @@ describe('reasoning/remote_backend against a synthetic server over HTTP', functi
   describe('molmoact-text (molmoact-7b-d)', () => {
     let manifest: RemoteManifest;
     before(async () => {
-      manifest = await remoteManifest('models/molmoact-7b-d');
+      manifest = await remoteManifestOf('models/molmoact-7b-d');
     });
     const input = (): BackendInput => ({ rgb: frame(), instruction: 'put the spoon on the towel', proprio: new Float32Array(6) });
 
@@ -137,7 +133,7 @@ describe('reasoning/remote_backend against a synthetic server over HTTP', functi
 
   describe('failures of the server: timeout, refused connection, back-off', () => {
     it('aborts a stalled request at the timeout, then pauses requests, and a good answer ends the pause', async () => {
-      const manifest = await remoteManifest('models/molmoact2-droid');
+      const manifest = await remoteManifestOf('models/molmoact2-droid');
       server = await SyntheticServer.start({ manifest, fault: 'stall' });
       let now = 0;
       const backend = new RemoteBackend(manifest, { server: server.url, timeoutMs: 300, backoffMaxMs: 2000 }, () => now);
@@ -167,7 +163,7 @@ describe('reasoning/remote_backend against a synthetic server over HTTP', functi
     });
 
     it('says when the server cannot be reached', async () => {
-      const manifest = await remoteManifest('models/molmoact2-droid');
+      const manifest = await remoteManifestOf('models/molmoact2-droid');
       server = await SyntheticServer.start({ manifest });
       const url = server.url;
       await server.close();
@@ -182,7 +178,7 @@ describe('reasoning/remote_backend against a synthetic server over HTTP', functi
   describe('act-json (molmoact2-droid)', () => {
     let manifest: RemoteManifest;
     before(async () => {
-      manifest = await remoteManifest('models/molmoact2-droid');
+      manifest = await remoteManifestOf('models/molmoact2-droid');
     });
     const proprio = Float32Array.from([0, -0.785, 0, -2.356, 0, 1.571, 0.785, 0.75]); // gripper 75 % open
     const input = (): BackendInput => ({ rgb: frame(), extraImages: [frame(424, 240)], instruction: 'pick up the cup', proprio });
@@ -232,7 +228,7 @@ describe('reasoning/remote_backend against a synthetic server over HTTP', functi
 
 describe('reasoning/remote_backend: the remote_server parameter', () => {
   it('takes scheme://host:port and refuses anything else when the model loads', async () => {
-    const manifest = await remoteManifest('models/molmoact2-droid');
+    const manifest = await remoteManifestOf('models/molmoact2-droid');
     expect(new RemoteBackend(manifest, { server: 'http://gpu-box:8101/' }).url).to.equal('http://gpu-box:8101/act');
     expect(new RemoteBackend(manifest, {}).url).to.equal('http://127.0.0.1:8000/act');
     for (const bad of ['gpu-box:8000', 'ftp://gpu-box', 'http://gpu-box:8000/act', 'not a url']) {

@@ -3,17 +3,13 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { parse, stringify } from 'yaml';
-import { loadManifest, ManifestError, type RemoteManifest } from '../src/reasoning/manifest.js';
+import { loadManifest, ManifestError, remoteManifest, type RemoteManifest } from '../src/reasoning/manifest.js';
 import { binCentres, unnormalise } from '../src/reasoning/decode.js';
 import { summarizeModel } from '../src/reasoning/model_summary.js';
 
 const CARDS = ['models/molmoact-7b-d', 'models/molmoact-7b-d-libero-spatial', 'models/molmoact2-droid'];
 
-async function remote(dir: string): Promise<RemoteManifest> {
-  const m = await loadManifest(dir);
-  if (m.backend !== 'remote') throw new Error('expected a remote manifest');
-  return m;
-}
+const remote = async (dir: string): Promise<RemoteManifest> => remoteManifest(await loadManifest(dir));
 
 describe('reasoning/manifest: remote models', () => {
   it('loads the three model cards with their protocol, server, cameras and robot', async () => {

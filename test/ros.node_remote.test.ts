@@ -7,7 +7,7 @@ import { MolmoActNode } from '../src/ros/molmoact_node.js';
 import type { ActionReasoning, DiagnosticArray, JointTrajectory, MarkerArray } from '../src/messages/types.js';
 import { SyntheticCamera, PANDA_READY } from '../src/sim/synthetic_camera.js';
 import { timeFromSeconds, toSeconds } from '../src/messages/time.js';
-import { loadManifest, type RemoteManifest } from '../src/reasoning/manifest.js';
+import { loadManifest, remoteManifest, type RemoteManifest } from '../src/reasoning/manifest.js';
 import { SyntheticServer } from '../src/reasoning/remote/synthetic_server.js';
 import { decodeNdArray } from '../src/reasoning/remote/json_numpy.js';
 
@@ -18,11 +18,7 @@ const PANDA_URDF = readFileSync(resolvePackagePath('config/robots/urdf/panda.urd
 const WIDOWX_URDF = readFileSync(resolvePackagePath('config/robots/urdf/wx250s.urdf'), 'utf8');
 const WIDOWX_JOINTS = ['waist', 'shoulder', 'elbow', 'forearm_roll', 'wrist_angle', 'wrist_rotate'];
 
-async function remoteManifest(dir: string): Promise<RemoteManifest> {
-  const m = await loadManifest(dir);
-  if (m.backend !== 'remote') throw new Error('expected a remote manifest');
-  return m;
-}
+const remoteManifestOf = async (dir: string): Promise<RemoteManifest> => remoteManifest(await loadManifest(dir));
 
 function diagnosticValues(msg: DiagnosticArray): Record<string, string> {
   return Object.fromEntries(msg.status[0].values.map((kv) => [kv.key, kv.value]));
@@ -70,7 +66,7 @@ describe('molmoact node with a remote model (stand-in ROS graph, synthetic serve
 
     async function start(fault: 'none' | 'stall' = 'none', overrides: Record<string, unknown> = {}, realTimers = false): Promise<void> {
       graph = new FakeGraph({ realTimers });
-      server = await SyntheticServer.start({ manifest: await remoteManifest('models/molmoact2-droid'), fault });
+      server = await SyntheticServer.start({ manifest: await remoteManifestOf('models/molmoact2-droid'), fault });
       graph.overrides.set('model_dir', resolvePackagePath('models/molmoact2-droid'));
       graph.overrides.set('remote_server', server.url);
       graph.overrides.set('gripper_interface', 'joint_trajectory');
@@ -207,7 +203,7 @@ describe('molmoact node with a remote model (stand-in ROS graph, synthetic serve
   describe('molmoact-text: molmoact-7b-d on a WidowX', () => {
     it('publishes the parsed depth tokens, trace markers and action; a trace override switches to the steering prompt', async () => {
       graph = new FakeGraph();
-      const manifest = await remoteManifest('models/molmoact-7b-d');
+      const manifest = await remoteManifestOf('models/molmoact-7b-d');
       server = await SyntheticServer.start({ manifest });
       graph.overrides.set('model_dir', resolvePackagePath('models/molmoact-7b-d'));
       graph.overrides.set('remote_server', server.url);

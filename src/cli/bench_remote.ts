@@ -9,11 +9,8 @@
  * Reasoner's worker as the node does (node_step_ms: the round trip less the server's time, plus
  * planning).
  */
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
-import { loadParameterSchema, defaultValues } from '../config/schema.js';
-import { applyParameters, readParameterFile } from '../config/parameter_files.js';
-import { armModelOptions, settingsFromValues } from '../config/settings.js';
+import { armModelOptions } from '../config/settings.js';
+import { presetUrdfPath, settingsForModel } from '../config/robot_presets.js';
 import { ArmModel } from '../kinematics/arm_model.js';
 import { CommandPlanner } from '../control/command_planner.js';
 import { FrameSync } from '../sync/frame_sync.js';
@@ -27,7 +24,6 @@ import { summarizeModel } from '../reasoning/model_summary.js';
 import { SyntheticCamera, PANDA_READY } from '../sim/synthetic_camera.js';
 import { toSeconds } from '../messages/time.js';
 import type { Frame, ReasoningStep } from '../reasoning/types.js';
-import { presetUrdfPath, readRobotPreset } from './check_robot.js';
 import { Samples, printTable, round } from './bench_report.js';
 
 const INSTRUCTION = 'put the spoon on the towel';
@@ -42,14 +38,8 @@ export interface RemoteBenchOptions {
 export async function runRemoteBench(manifest: RemoteManifest, options: RemoteBenchOptions): Promise<number> {
   const { steps, warmup, log } = options;
   const robot = manifest.robot ?? 'panda';
-  const schema = loadParameterSchema();
-  let values = applyParameters(defaultValues(schema), schema, readRobotPreset(robot), `robot preset ${robot}`);
-  const modelParams = join(manifest.dir, 'params.yaml');
-  if (existsSync(modelParams)) values = applyParameters(values, schema, readParameterFile(modelParams), modelParams);
   const server = await SyntheticServer.start({ manifest });
-  values.set('model_dir', manifest.dir);
-  values.set('remote_server', server.url);
-  const settings = settingsFromValues(values);
+  const settings = settingsForModel(manifest.dir, robot, { remote_server: server.url });
 
   const gripperJoints = settings.gripper.joints;
   const rest = settings.robot.restPosture.length ? settings.robot.restPosture : PANDA_READY.slice(0, settings.jointNames.length);

@@ -8,12 +8,10 @@
  * the CommandPlanner would command from the robot's rest posture. Exit status 0 when all of that
  * worked, 1 when the model, the server or the planner failed, 2 for a usage error.
  */
-import { existsSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import sharp from 'sharp';
-import { loadParameterSchema, defaultValues, ConfigError } from '../config/schema.js';
-import { applyParameters, readParameterFile } from '../config/parameter_files.js';
-import { armModelOptions, settingsFromValues, type NodeSettings } from '../config/settings.js';
+import { ConfigError } from '../config/schema.js';
+import { armModelOptions, type NodeSettings } from '../config/settings.js';
 import { ArmModel } from '../kinematics/arm_model.js';
 import { CommandPlanner } from '../control/command_planner.js';
 import { createBackend } from '../reasoning/backend.js';
@@ -24,7 +22,7 @@ import { decodeColorImage } from '../messages/image_codec.js';
 import { toSeconds } from '../messages/time.js';
 import type { BackendOutput, RgbImage } from '../reasoning/types.js';
 import type { Image } from '../messages/types.js';
-import { listRobotPresets, presetUrdfPath, readRobotPreset } from './check_robot.js';
+import { listRobotPresets, presetUrdfPath, settingsForModel } from '../config/robot_presets.js';
 import { parseOptions, UsageError } from './options.js';
 
 const HELP = `usage: molmoact-ros check-model --model DIR [options]
@@ -100,14 +98,8 @@ export async function runCheckModel(argv: string[]): Promise<number> {
 
 /** The node's settings as launch would give them for this model and robot. */
 function nodeSettings(manifest: ModelManifest, robot: string, server: string | undefined): NodeSettings {
-  const schema = loadParameterSchema();
   try {
-    let values = applyParameters(defaultValues(schema), schema, readRobotPreset(robot), `robot preset ${robot}`);
-    const modelParams = join(manifest.dir, 'params.yaml');
-    if (existsSync(modelParams)) values = applyParameters(values, schema, readParameterFile(modelParams), modelParams);
-    values.set('model_dir', manifest.dir);
-    if (server !== undefined) values.set('remote_server', server);
-    return settingsFromValues(values);
+    return settingsForModel(manifest.dir, robot, server === undefined ? {} : { remote_server: server });
   } catch (err) {
     if (err instanceof ConfigError) throw new UsageError(err.message);
     throw err;

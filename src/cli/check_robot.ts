@@ -14,10 +14,10 @@
  * the target, measured here with poseDistance rather than taken from the solver's own report.
  * The same seed draws the same configurations, so a run can be repeated exactly (timings aside).
  */
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { basename, isAbsolute, join, relative, resolve } from 'node:path';
-import { packageRoot, resolvePackagePath } from '../config/package_root.js';
-import { readParameterFile } from '../config/parameter_files.js';
+import { readFileSync } from 'node:fs';
+import { basename, resolve } from 'node:path';
+import { displayPath, listRobotPresets, presetUrdfPath, readRobotPreset } from '../config/robot_presets.js';
+import { ConfigError } from '../config/schema.js';
 import { KinematicChain } from '../kinematics/chain.js';
 import { IkSolver } from '../kinematics/ik.js';
 import { identity, poseDistance } from '../kinematics/transform.js';
@@ -219,33 +219,15 @@ export async function runCheckRobot(argv: string[], io: CheckRobotIo = processIo
   return result.passed ? 0 : 1;
 }
 
-/** Names of the robot presets in config/robots (without .yaml). */
-export function listRobotPresets(): string[] {
-  const dir = join(packageRoot(), 'config', 'robots');
-  if (!existsSync(dir)) return [];
-  return readdirSync(dir)
-    .filter((name) => name.endsWith('.yaml'))
-    .map((name) => basename(name, '.yaml'))
-    .sort();
-}
-
-/** The ros__parameters of a robot preset (config/robots/<name>.yaml). */
-export function readRobotPreset(name: string): Record<string, unknown> {
-  const available = listRobotPresets();
-  if (!available.includes(name)) {
-    throw new UsageError(`no robot preset '${name}' (available: ${available.join(', ') || 'none'})`);
-  }
-  const file = join(packageRoot(), 'config', 'robots', `${name}.yaml`);
-  try {
-    return readParameterFile(file);
-  } catch (err) {
-    throw new UsageError((err as Error).message.replace(file, displayPath(file)));
-  }
-}
-
 function loadArm(options: { robot?: string; urdf?: string; base?: string; tip?: string }): ArmSetup {
   if (!options.robot && !options.urdf) throw new UsageError('give --robot NAME or --urdf FILE (molmoact-ros check-robot --help)');
-  const preset = options.robot ? readRobotPreset(options.robot) : {};
+  let preset: Record<string, unknown> = {};
+  try {
+    if (options.robot) preset = readRobotPreset(options.robot);
+  } catch (err) {
+    if (err instanceof ConfigError) throw new UsageError(err.message);
+    throw err;
+  }
   const presetString = (key: string): string | undefined => {
     const value = preset[key];
     if (value === undefined || value === '') return undefined;
@@ -281,11 +263,6 @@ function loadArm(options: { robot?: string; urdf?: string; base?: string; tip?: 
   }
   const robot = options.robot ?? (description.name || basename(urdfPath, '.urdf'));
   return { robot, urdfPath, description, chain, rest, restSource, lower, upper };
-}
-
-/** A preset's URDF: its robot_description_file, else config/robots/urdf/<name>.urdf. */
-export function presetUrdfPath(name: string, descriptionFile: string | undefined): string {
-  return descriptionFile ? resolvePackagePath(descriptionFile) : join(packageRoot(), 'config', 'robots', 'urdf', `${name}.urdf`);
 }
 
 /** The preset's rest posture (in its joint_names order) reordered into the chain's order. */
@@ -412,12 +389,6 @@ class Progress {
 /** A different, repeatable seed for each purpose derived from the user's seed. */
 function mixSeed(seed: number, stream: number): number {
   return (Math.imul(seed ^ 0x9e3779b9, 0x85ebca6b) + Math.imul(stream, 0xc2b2ae35)) | 0;
-}
-
-/** Paths inside the package are shown relative to it. */
-function displayPath(path: string): string {
-  const rel = relative(packageRoot(), path);
-  return rel.startsWith('..') || isAbsolute(rel) ? path : rel;
 }
 
 function quantile(values: number[], q: number): number {

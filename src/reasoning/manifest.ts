@@ -166,6 +166,12 @@ export function onnxManifest(manifest: ModelManifest): OnnxManifest {
   return manifest;
 }
 
+/** The manifest as a remote model's, or an error saying it is not one. */
+export function remoteManifest(manifest: ModelManifest): RemoteManifest {
+  if (manifest.backend !== 'remote') throw new ManifestError(manifest.file, 'backend', `expected remote, got ${manifest.backend}`);
+  return manifest;
+}
+
 /** Validates a parsed manifest document; paths in it are relative to `dir`. */
 export function parseManifest(doc: unknown, dir: string, file: string): ModelManifest {
   const v = new FieldReader(file);
