@@ -160,6 +160,19 @@ describe('molmoact node with a remote model (stand-in ROS graph, synthetic serve
       expect(graph.log.some((l) => /no command: the camera frame is stale: 2\.0\d* s old \(max_frame_age_s 0\.5\)$/.test(l.message))).to.equal(true);
     });
 
+    it('does not command a chunk reasoned for an instruction that was replaced while the server thought', async () => {
+      await start();
+      graph.callService('/molmoact/enable', { data: true });
+      server!.delayMs = 300;
+      sendSet(graph.nowSec - 0.01);
+      await waitFor('the request', () => server!.requests.length === 1);
+      graph.deliver('/molmoact/instruction', { data: 'stop and open the gripper' });
+      await waitFor('the step', () => graph.messages('/molmoact/reasoning').length === 1);
+      await new Promise((r) => setTimeout(r, 50));
+      expect(graph.messages(CONTROLLER)).to.have.length(0);
+      expect(graph.log.some((l) => /no command: the instruction changed while the model thought \(it answered "put the marker in the cup"\)/.test(l.message))).to.equal(true);
+    });
+
     it('keeps publishing diagnostics every period while the server stalls for 30 s, and commands nothing', async function () {
       this.timeout(90_000);
       await start('stall', { remote_timeout_s: 60, diagnostics_period_s: 0.2 }, true);

@@ -507,6 +507,8 @@ export class MolmoActNode {
   private commandUnchecked(step: ReasoningStep, model: ModelSummary): void {
     if (!this.enabled) return; // dry run: reasoning and markers only
     if (!this.planner.armModel) return this.refuse(this.robotError ?? this.waitingForRobotModel());
+    // A slow model may answer for a task that a person has since replaced: that chunk is not theirs.
+    if (step.instruction !== this.instruction) return this.refuse(`the instruction changed while the model thought (it answered "${step.instruction}")`);
     const joints = this.latestJoints;
     let current: Float64Array = new Float64Array(0);
     let currentVelocity: Float64Array | null = null;
