@@ -123,6 +123,11 @@ export class Reasoner {
     return this.inFlight !== null;
   }
 
+  /** A step in flight, or a frame waiting for one. */
+  get hasWork(): boolean {
+    return this.inFlight !== null || this.waiting !== null;
+  }
+
   /** Starts the worker and loads the model; rejects with ReasonerInitError if the model cannot be loaded. */
   async start(): Promise<ModelSummary> {
     this.modelSummary = await this.spawn();
