@@ -1,5 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import { expect } from 'chai';
+import { toSeconds } from '../src/messages/time.js';
 import { pandaForTests, PANDA_JOINTS, PANDA_READY } from './support/panda_arm.js';
 import { CommandPlanner, type ActionFormat, type CommandDecision, type PlannerSettings } from '../src/control/command_planner.js';
 import type { CommandContext } from '../src/control/safety_guard.js';
@@ -66,7 +67,7 @@ describe('control/command_planner', () => {
     expect(decision.durationSec).to.be.closeTo(0.3, 1e-9);
     expect(decision.prediction).to.deep.equal(trajectory.points.map((p) => p.positions));
     // No gripper index in a joint-space model: no gripper command.
-    expect(decision.gripper).to.equal(null);
+    expect(decision.gripper).to.deep.equal([]);
   });
 
   it('ee_delta on the Panda: the joint targets reach the poses the deltas ask for', () => {
@@ -255,22 +256,39 @@ describe('control/command_planner', () => {
     };
     expect(format.gripperIndex).to.equal(6);
     const planner = new CommandPlanner(settings(), arm);
-    // The first step decides: open (1 > 0.5), then closed (0).
-    const open = ok(planner.plan([[0, 0, 0.002, 0, 0, 0, 1], [0, 0, 0.002, 0, 0, 0, 0]], format, context()));
-    expect(open.gripper).to.deep.equal({
-      closed: false,
-      position: 0.04,
-      names: ['panda_finger_joint1'],
-      positions: [0.04],
-      allNames: ['panda_finger_joint1', 'panda_finger_joint2'],
-      allPositions: [0.04, 0.04],
-    });
-    const closed = ok(planner.plan([[0, 0, 0.002, 0, 0, 0, 0], [0, 0, 0.002, 0, 0, 0, 1]], format, context()));
-    expect(closed.gripper!.closed).to.equal(true);
-    expect(closed.gripper!.allPositions).to.deep.equal([0, 0]);
-    // A NaN gripper value gives no gripper command, the arm still moves.
-    const none = ok(planner.plan([[0, 0, 0.002, 0, 0, 0, NaN]], format, context()));
-    expect(none.gripper).to.equal(null);
+    // Every step's value, timed with the trajectory's points: open (1 > 0.5), then closed (0).
+    const decision = ok(planner.plan([[0, 0, 0.002, 0, 0, 0, 1], [0, 0, 0.002, 0, 0, 0, 0]], format, context()));
+    const times = decision.trajectory.points.map((p) => toSeconds(p.time_from_start));
+    expect(decision.gripper).to.deep.equal([
+      {
+        startSec: 0,
+        endSec: times[0],
+        target: {
+          closed: false,
+          position: 0.04,
+          names: ['panda_finger_joint1'],
+          positions: [0.04],
+          allNames: ['panda_finger_joint1', 'panda_finger_joint2'],
+          allPositions: [0.04, 0.04],
+        },
+      },
+      {
+        startSec: times[0],
+        endSec: times[1],
+        target: {
+          closed: true,
+          position: 0,
+          names: ['panda_finger_joint1'],
+          positions: [0],
+          allNames: ['panda_finger_joint1', 'panda_finger_joint2'],
+          allPositions: [0, 0],
+        },
+      },
+    ]);
+    // A step whose gripper value is not finite has no gripper command; the arm still moves.
+    const partly = ok(planner.plan([[0, 0, 0.002, 0, 0, 0, NaN], [0, 0, 0.002, 0, 0, 0, 0]], format, context()));
+    expect(partly.gripper.map((g) => g.target.closed)).to.deep.equal([true]);
+    expect(partly.gripper[0].startSec).to.be.greaterThan(0);
   });
 
   it('open_loop: acceptsFrame is false after sent() until the chunk has run, and reset clears it', () => {

@@ -81,6 +81,7 @@ describe('controller outputs on a stand-in ROS graph', () => {
       moveTimeSec: 0.5,
       maxEffort: 20,
       qos: nodeQos(rcl).command,
+      now: () => graph.nowSec,
       log: (level, msg) => log.push({ level, msg }),
       ...over,
     });
@@ -439,41 +440,64 @@ describe('controller outputs on a stand-in ROS graph', () => {
     });
   });
 
-  describe('gripper outputs', () => {
-    const FINGERS = { names: ['finger1', 'finger2'], positions: [0, 0] };
-    const OPEN = { names: ['finger1', 'finger2'], positions: [0.04, 0.04] };
+  describe('gripper outputs: each step of the chunk in its step', () => {
+    const CLOSED = { closed: true, position: 0, names: ['finger1', 'finger2'], positions: [0, 0] };
+    const OPEN = { closed: false, position: 0.04, names: ['finger1', 'finger2'], positions: [0.04, 0.04] };
+    /** A chunk of 0.1 s steps with these states. */
+    const chunk = (...states: (typeof OPEN)[]) => states.map((s, i) => ({ ...s, startSec: i * 0.1, endSec: (i + 1) * 0.1 }));
+    const seconds = (t: { sec: number; nanosec: number }) => t.sec + t.nanosec / 1e9;
 
     it('is null for none', () => {
       expect(gripper({ interface: 'none' })).to.equal(null);
     });
 
-    it('joint_trajectory: one single-point trajectory per open/closed change', () => {
+    it('joint_trajectory: one trajectory per chunk that changes the state, each change at its step', () => {
       const output = gripper({ interface: 'joint_trajectory', moveTimeSec: 0.5 })!;
-      output.send(true, 0, FINGERS);
-      output.send(true, 0, FINGERS);
-      output.send(false, 0.04, OPEN);
-      output.send(false, 0.04, OPEN);
-      const messages = graph.messages(GRIPPER_TOPIC) as JointTrajectory[];
-      expect(messages).to.have.length(2);
+      output.send(chunk(CLOSED, CLOSED));
+      output.send(chunk(CLOSED, CLOSED)); // nothing changes: nothing is sent
+      let messages = graph.messages(GRIPPER_TOPIC) as JointTrajectory[];
+      expect(messages).to.have.length(1);
       expect(messages[0]).to.deep.equal({
         header: { stamp: { sec: 0, nanosec: 0 }, frame_id: '' },
         joint_names: ['finger1', 'finger2'],
-        points: [{ positions: [0, 0], velocities: [], accelerations: [], effort: [], time_from_start: { sec: 0, nanosec: 500_000_000 } }],
+        points: [{ positions: [0, 0], velocities: [], accelerations: [], effort: [], time_from_start: { sec: 0, nanosec: 100_000_000 } }],
       });
-      expect(messages[1].points[0].positions).to.deep.equal([0.04, 0.04]);
-      expect(output.status).to.include({ interface: 'joint_trajectory', commands_sent: 2, state: 'open' });
+      // Closed, then open from the third step: held closed until 0.2 s, open at 0.3 s.
+      output.send(chunk(CLOSED, CLOSED, OPEN, OPEN));
+      messages = graph.messages(GRIPPER_TOPIC) as JointTrajectory[];
+      expect(messages).to.have.length(2);
+      expect(messages[1].points.map((p) => [p.positions[0], seconds(p.time_from_start)])).to.deep.equal([
+        [0, 0.2],
+        [0.04, 0.3],
+      ]);
+      expect(output.status).to.include({ interface: 'joint_trajectory', commands_sent: 2, state: 'closed', pending_changes: 1 });
+      // The next chunk comes before that step and keeps it closed: the pending opening is overridden.
+      graph.nowSec += 0.05;
+      output.send(chunk(CLOSED, CLOSED));
+      messages = graph.messages(GRIPPER_TOPIC) as JointTrajectory[];
+      expect(messages).to.have.length(3);
+      expect(messages[2].points.map((p) => p.positions[0])).to.deep.equal([0]);
+      // After the step started, the opening is in force.
+      output.send(chunk(CLOSED, OPEN));
+      graph.nowSec += 0.15;
+      output.send(chunk(OPEN));
+      expect(graph.messages(GRIPPER_TOPIC)).to.have.length(4);
+      expect(output.status).to.include({ state: 'open', pending_changes: 0 });
     });
 
-    it('gripper_command: a goal per change, the previous one cancelled, retried when the server was away', async () => {
+    it('gripper_command: a goal when each change\'s step starts, the previous goal cancelled; none after cancel()', async () => {
       const server = graph.actionServer(GRIPPER_ACTION);
       const output = gripper({ interface: 'gripper_command', maxEffort: 20 })!;
       expect(graph.actionClients[0].typeClass).to.equal('control_msgs/action/GripperCommand');
-      output.send(true, 0, FINGERS);
-      output.send(true, 0, FINGERS);
+      output.send(chunk(CLOSED, CLOSED, OPEN));
       await flush();
       expect(server.goals.map((g) => g.goal)).to.deep.equal([{ command: { position: 0, max_effort: 20 } }]);
-
-      output.send(false, 0.04, OPEN);
+      graph.nowSec += 0.15;
+      graph.fireTimers();
+      await flush();
+      expect(server.goals).to.have.length(1); // the opening's step starts at 0.2 s
+      graph.nowSec += 0.06;
+      graph.fireTimers();
       await flush();
       expect(server.goals.map((g) => g.goal)).to.deep.equal([
         { command: { position: 0, max_effort: 20 } },
@@ -484,29 +508,43 @@ describe('controller outputs on a stand-in ROS graph', () => {
       await flush();
       expect(output.status).to.include({ goals_succeeded: 1, goals_canceled: 1, last_reached_goal: true, state: 'open' });
 
+      // A change still to come is dropped by cancel() (the arm was stopped).
+      output.send(chunk(OPEN, CLOSED));
+      output.cancel();
+      graph.nowSec += 1;
+      graph.fireTimers();
+      await flush();
+      expect(server.goals).to.have.length(2);
+
+      // A goal that could not go out (no server) is sent with the next chunk's change.
       server.available = false;
-      output.send(true, 0, FINGERS);
+      output.send(chunk(CLOSED));
       expect(server.goals).to.have.length(2);
       server.available = true;
-      output.send(true, 0, FINGERS); // the same state, but it never went out
+      output.send(chunk(CLOSED));
       await flush();
       expect(server.goals).to.have.length(3);
       expect(output.status).to.include({ commands_sent: 3, server_unavailable: 1, state: 'closed' });
     });
 
-    it('joint_state_command: the gripper joints ride on the arm stream', () => {
+    it('joint_state_command: the gripper joints ride on the arm stream, changed when their step starts', () => {
       const stream = arm({ interface: 'joint_state_command' });
       const output = gripper({ interface: 'joint_state_command', stream })!;
-      output.send(false, 0.04, OPEN);
+      output.send(chunk(OPEN, CLOSED));
       graph.fireTimers();
-      output.send(false, 0.04, OPEN);
+      output.send(chunk(OPEN));
       graph.fireTimers();
-      const messages = graph.messages(COMMAND) as JointState[];
+      let messages = graph.messages(COMMAND) as JointState[];
       expect(messages).to.have.length(1);
       expect(messages[0]).to.deep.include({ name: OPEN.names, position: OPEN.positions });
-      output.send(true, 0, FINGERS);
+      output.send(chunk(OPEN, CLOSED));
       graph.fireTimers();
-      expect((graph.messages(COMMAND) as JointState[]).at(-1)!.position).to.deep.equal([0, 0]);
+      expect(graph.messages(COMMAND)).to.have.length(1);
+      graph.nowSec += 0.1;
+      graph.fireTimers(); // the gripper's timer hands the change to the stream ...
+      graph.fireTimers(); // ... which sends it with its next tick
+      messages = graph.messages(COMMAND) as JointState[];
+      expect(messages.at(-1)!.position).to.deep.equal([0, 0]);
       expect(output.status).to.include({ commands_sent: 2, state: 'closed' });
 
       expect(() => gripper({ interface: 'joint_state_command', stream: arm({ interface: 'joint_trajectory' }) })).to.throw(

@@ -182,7 +182,7 @@ export async function checkModel(
     ok: true,
     points: points.length,
     duration_s: toSeconds(points[points.length - 1].time_from_start),
-    gripper: decision.gripper ? (decision.gripper.closed ? 'close' : 'open') : undefined,
+    gripper: decision.gripper.length > 0 ? decision.gripper.map((g) => (g.target.closed ? 'close' : 'open')).join(' ') : undefined,
     first: points[0].positions.slice(),
     last: points[points.length - 1].positions.slice(),
   };
@@ -205,7 +205,7 @@ function printReport(r: CheckModelResult, settings: NodeSettings): void {
   if (r.command?.ok) {
     lines.push(
       `command (execution_policy ${settings.execution.policy}, from the rest posture): ${r.command.points} points over ${r.command.duration_s!.toFixed(2)} s, ` +
-        `gripper ${r.command.gripper ?? 'not commanded'}`,
+        `gripper per step: ${r.command.gripper ?? 'not commanded'}`,
     );
     lines.push(`  first point ${fixed(r.command.first!, 3)}`);
     lines.push(`  last point  ${fixed(r.command.last!, 3)}`);

@@ -13,7 +13,7 @@ import type { RotationConvention } from '../reasoning/manifest.js';
 import { toSeconds } from '../messages/time.js';
 import { chunkToJointTargets, NotDrivableError, timedTrajectory } from './chunk_to_trajectory.js';
 import { ChunkExecutor, type ExecutionPolicy } from './execution.js';
-import { gripperTarget, type GripperConfig, type GripperTarget } from './gripper.js';
+import { gripperTarget, type GripperConfig, type GripperStep, type GripperTarget } from './gripper.js';
 import { SafetyGuard, startState, type CommandContext, type SafetyLimits } from './safety_guard.js';
 import type { JointLimits } from './joint_limits.js';
 
@@ -40,8 +40,11 @@ export type CommandDecision =
   | {
       ok: true;
       trajectory: JointTrajectory;
-      /** Gripper command from the first step's gripper value (end-effector models that have one). */
-      gripper: GripperTarget | null;
+      /**
+       * The gripper command of each step that has a gripper value (models whose manifest names
+       * one), timed with the trajectory's points: step i runs from point i-1 to point i.
+       */
+      gripper: GripperStep[];
       /** The chunk's own joint targets, before ensembling. */
       prediction: number[][];
       durationSec: number;
@@ -154,10 +157,22 @@ export class CommandPlanner {
     const { trajectory } = timedTrajectory(targets, known.current, this.limits, stepSec, undefined, startState(known));
     const problem = this.guard.checkTrajectory(trajectory, known);
     if (problem) return { ok: false, reason: problem };
-    const gripperValue = format.gripperIndex === undefined ? undefined : actions[0]?.[format.gripperIndex];
-    const gripper = gripperValue === undefined ? null : gripperTarget(gripperValue, this.settings.gripper, this.arm?.robot ?? null);
     const last = trajectory.points[trajectory.points.length - 1];
-    return { ok: true, trajectory, gripper, prediction, durationSec: toSeconds(last.time_from_start) };
+    return { ok: true, trajectory, gripper: this.gripperSteps(actions, format, trajectory), prediction, durationSec: toSeconds(last.time_from_start) };
+  }
+
+  /** Each step's gripper command (a step whose value is not finite has none), timed with the points. */
+  private gripperSteps(actions: number[][], format: ActionFormat, trajectory: JointTrajectory): GripperStep[] {
+    const index = format.gripperIndex;
+    if (index === undefined) return [];
+    const steps: GripperStep[] = [];
+    trajectory.points.forEach((point, i) => {
+      const target = gripperTarget(actions[i]?.[index] ?? NaN, this.settings.gripper, this.arm?.robot ?? null);
+      if (!target) return;
+      const startSec = i === 0 ? 0 : toSeconds(trajectory.points[i - 1].time_from_start);
+      steps.push({ startSec, endSec: toSeconds(point.time_from_start), target });
+    });
+    return steps;
   }
 
   /** The gripper command for one gripper value, with the configured threshold and direction. */

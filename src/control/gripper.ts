@@ -52,3 +52,11 @@ export function gripperTarget(value: number, config: GripperConfig, robot: Robot
   }
   return { closed, position: positions[0], names, positions, allNames, allPositions };
 }
+
+/** One chunk step's gripper command, in the time of the arm trajectory it goes with. */
+export interface GripperStep {
+  /** When the step starts and ends: seconds after the trajectory starts (its point i-1 and point i). */
+  startSec: number;
+  endSec: number;
+  target: GripperTarget;
+}

@@ -446,6 +446,8 @@ export class ReasoningSession {
     this.planner.reset(hold ? now + trajectoryDuration(hold) : this.planner.runningUntilSec);
     try {
       this.output.stop(hold, positions);
+      // What the chunk had still to do with the gripper is dropped with it.
+      this.gripperOutput?.cancel();
     } catch (err) {
       this.ports.log.error(`stopping the arm failed: ${(err as Error).message}`);
     }
@@ -489,13 +491,19 @@ export class ReasoningSession {
     if (!decision.ok) return this.refuse(decision.reason);
     if (!this.output.send(decision.trajectory, current, currentVelocity ?? undefined)) return this.refuse('the controller did not take the trajectory (see controller_last_outcome)');
     this.planner.sent(decision, now);
-    if (decision.gripper && this.gripperOutput) {
-      const { closed, position } = decision.gripper;
+    if (decision.gripper.length > 0 && this.gripperOutput) {
       // A gripper controller takes its own joints; a stream of every joint (Isaac Sim) needs the mimics too.
       const streamed = this.settings.gripper.interface === 'joint_state_command';
-      const names = streamed ? decision.gripper.allNames : decision.gripper.names;
-      const positions = streamed ? decision.gripper.allPositions : decision.gripper.positions;
-      this.gripperOutput.send(closed, position, { names, positions });
+      this.gripperOutput.send(
+        decision.gripper.map(({ startSec, endSec, target }) => ({
+          startSec,
+          endSec,
+          closed: target.closed,
+          position: target.position,
+          names: streamed ? target.allNames : target.names,
+          positions: streamed ? target.allPositions : target.positions,
+        })),
+      );
     }
     this.counters.commandsSent++;
     this.lastRefusal = '';

@@ -19,6 +19,8 @@ export interface ControllerOutputOptions extends ArmOutputOptions {
 
 export interface GripperOutputOptions extends GripperOptions {
   qos: rclnodejs.QoS;
+  /** The node's clock, in seconds (changes are sent when their step starts). */
+  now: () => number;
   log: OutputLog;
 }
 
@@ -29,5 +31,5 @@ export function createControllerOutput(rcl: Rcl, node: rclnodejs.Node, options: 
 
 /** null for 'none'. Throws when the interface cannot work (a missing package, no arm stream). */
 export function createGripperOutput(rcl: Rcl, node: rclnodejs.Node, options: GripperOutputOptions): GripperOutput | null {
-  return createGripper(rclTransport(rcl, node, { ...options, now: () => 0 }), options);
+  return createGripper(rclTransport(rcl, node, options), options);
 }

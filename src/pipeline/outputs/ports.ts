@@ -28,9 +28,27 @@ export interface ControllerOutput {
   dispose(): void;
 }
 
+/** One step's gripper command, in seconds after the arm trajectory it goes with leaves. */
+export interface GripperCommandStep {
+  startSec: number;
+  endSec: number;
+  closed: boolean;
+  /** Position of the configured gripper joint (a GripperCommand goal's position). */
+  position: number;
+  /** The gripper joints and their positions (with the mimic joints, for a stream of every joint). */
+  names: string[];
+  positions: number[];
+}
+
 export interface GripperOutput {
-  /** Sends the gripper command when the open/closed state changed (or on the first command). */
-  send(closed: boolean, position: number, jointPositions: { names: string[]; positions: number[] }): void;
+  /**
+   * The gripper commands of a chunk whose arm trajectory leaves now: each step's open or closed
+   * state reaches the gripper within its step, and only changes are sent. Replaces what an
+   * earlier chunk had scheduled and not yet sent (as its arm trajectory is replaced).
+   */
+  send(steps: GripperCommandStep[]): void;
+  /** Drops the commands that have not reached the gripper yet (the arm was stopped). */
+  cancel(): void;
   readonly status: StatusValues;
   dispose(): void;
 }
