@@ -77,6 +77,14 @@ export interface PipelinePorts {
   reasoning: ((msg: ActionReasoning) => void) | null;
   traceImage: ImageSink;
   depthImage: ImageSink;
+  /** Told of every completed step and of every command sent or refused (the simulation keeps score with it). */
+  observer?: SessionObserver;
+}
+
+export interface SessionObserver {
+  onStep?(step: ReasoningStep, roundTripMs: number): void;
+  /** A trajectory that went out, or why none did (only while actuation is enabled). */
+  onCommand?(trajectory: JointTrajectory | null, refusal: string | null): void;
 }
 
 /** What the session has done, for diagnostics and tests. */
@@ -180,6 +188,11 @@ export class ReasoningSession {
 
   get currentInstruction(): string {
     return this.instruction;
+  }
+
+  /** A reasoning step in flight, or a frame waiting for one. */
+  get busy(): boolean {
+    return this.reasoner?.hasWork ?? false;
   }
 
   /** Resolves once no reasoning step is in flight or waiting (the simulation steps time on that). */
@@ -393,6 +406,7 @@ export class ReasoningSession {
     if (!step.traceOverridden && step.tracePixels.length > 0) this.plannedStart = step.tracePixels[0];
     this.ports.markers(buildTraceMarkers(step));
     this.ports.reasoning?.(buildReasoningMessage(step, model, this.ports.now()));
+    this.ports.observer?.onStep?.(step, roundTripMs);
     this.command(step, model);
   }
 
@@ -507,6 +521,7 @@ export class ReasoningSession {
     }
     this.counters.commandsSent++;
     this.lastRefusal = '';
+    this.ports.observer?.onCommand?.(decision.trajectory, null);
   }
 
   /** Why nothing moves yet; a robot_description_file is loaded at start, so only the topic is awaited. */
@@ -519,6 +534,7 @@ export class ReasoningSession {
 
   private refuse(reason: string): void {
     this.counters.commandsRefused++;
+    this.ports.observer?.onCommand?.(null, reason);
     if (reason !== this.lastRefusal) this.ports.log.warn(`no command: ${reason}`);
     this.lastRefusal = reason;
   }

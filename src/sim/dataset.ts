@@ -23,7 +23,7 @@ import type { Image } from '../messages/types.js';
 import { tokenizeInstruction } from '../reasoning/instruction.js';
 import type { DepthImage } from '../reasoning/types.js';
 import { seededRandom, type Random } from '../util/random.js';
-import { runEpisode, type Observation, type Policy, type PolicyOutput } from './episode.js';
+import { runDemonstration, type Observation, type Policy, type PolicyOutput } from './demonstration.js';
 import type { SteppingReasoner } from '../reasoning/stepping_reasoner.js';
 import { expertGoal, expertPlan, stateOf, TRACE_STEPS, traceOfPath } from './expert.js';
 import { makeTask, sampleTask, TASK_KINDS, VOCABULARY } from './tasks.js';
@@ -97,7 +97,7 @@ export async function writeDataset(options: DatasetOptions): Promise<{ frames: n
           frames++;
         });
       });
-      const result = await runEpisode({ world, task, policy, planner: new CommandPlanner(settings, world.arm), maxSteps: 150, executeSteps: options.everySteps });
+      const result = await runDemonstration({ world, task, policy, planner: new CommandPlanner(settings, world.arm), maxSteps: 150, executeSteps: options.everySteps });
       if (result.success) successes++;
       for (const record of records) await record();
       options.onEpisode?.(episode + 1, frames);

@@ -1,102 +1,56 @@
 /**
- * Closed-loop episodes in the tabletop world: the camera frame goes to a policy (the model through
- * the same Reasoner worker as the node, or the scripted expert), its action chunk through the same
- * CommandPlanner and SafetyGuard as the node, and the arm's joints follow the checked trajectory
- * point by point, as a joint_trajectory_controller would make them.
+ * Closed-loop episodes in the tabletop world, through the node's own path: the reasoning session
+ * (src/pipeline/session.ts) with the node's parameters, sending its commands to the simulated
+ * robot (simulated_robot.ts) as it sends them to an arm's controllers, on a simulated clock.
+ *
+ * The camera publishes at `cameraHz` and the joint states at JOINT_STATE_HZ, as drivers do. When
+ * the session takes a frame, the robot runs on for `latencySec` of simulated time (the reasoning
+ * step's duration) before the step's result is handled, so that the command leaves at that time,
+ * whatever the step took on this machine: episodes are repeatable.
  */
-import { sampleTrajectory } from '../control/trajectory_sampler.js';
-import type { ActionFormat, CommandPlanner } from '../control/command_planner.js';
-import { toSeconds, timeFromSeconds } from '../messages/time.js';
-import type { Frame, ReasoningStep, TracePoints } from '../reasoning/types.js';
-import type { SteppingReasoner } from '../reasoning/stepping_reasoner.js';
-import type { RgbImage } from '../reasoning/types.js';
-import type { Image, JointTrajectory } from '../messages/types.js';
+import type { NodeSettings } from '../config/settings.js';
+import { resolvePackagePath } from '../config/package_root.js';
+import { timeFromSeconds, toSeconds } from '../messages/time.js';
+import type { Image, JointTrajectory, VisualTrace } from '../messages/types.js';
+import { makeHeader } from '../messages/builders.js';
+import { ReasoningSession } from '../pipeline/session.js';
+import { traceToPixels } from '../reasoning/decode.js';
+import type { Frame, ReasoningStep, RgbImage, TracePoints } from '../reasoning/types.js';
 import { expertGoal, expertPlan, stateOf, TRACE_STEPS, traceOfPath } from './expert.js';
+import { interfacesOf, SimulatedRobot } from './simulated_robot.js';
+import { SimTransport } from './sim_transport.js';
 import { makeTask, taskSucceeded, type Task } from './tasks.js';
-import { CAMERA_FRAME, type TabletopWorld, type Vec3 } from './world.js';
+import { CAMERA_FRAME, TabletopWorld, type Vec3 } from './world.js';
 
-export interface Observation {
-  world: TabletopWorld;
-  task: Task;
-  /** Where the task's object rested when the episode began. */
-  start: Vec3;
-  frame: Frame;
-  /** A trace to follow instead of the planned one (steering). */
-  traceOverride?: TracePoints;
-}
+/** How often the simulated joint_state_broadcaster publishes. */
+const JOINT_STATE_HZ = 100;
+/** Pause between episodes (simulated), for the stop and the reset to settle. */
+const EPISODE_GAP_SEC = 1;
 
-export interface PolicyOutput {
-  actions: number[][];
-  /** The trace the actions followed (image [0, 256) coordinates), if the policy has one. */
-  trace: TracePoints | null;
-  /** Whole reasoning step (all stages), ms. */
-  stepMs: number;
-}
-
-export interface Policy {
-  readonly name: string;
-  readonly format: ActionFormat;
-  act(observation: Observation): Promise<PolicyOutput>;
-}
-
-/** The scripted expert as a policy: privileged access to the world, the same action format as a model. */
-export class ExpertPolicy implements Policy {
-  readonly name = 'expert';
-  readonly format: ActionFormat = { actionSpace: 'ee_delta', rotation: 'euler_xyz', deltaFrame: 'base', gripperIndex: 6 };
-
-  constructor(private readonly chunk = 8) {}
-
-  async act(observation: Observation): Promise<PolicyOutput> {
-    const t = performance.now();
-    const { world, task, start } = observation;
-    const plan = expertPlan(stateOf(world, task, start), expertGoal(world, task, start), Math.max(this.chunk, TRACE_STEPS.at(-1)!));
-    return { actions: plan.actions.slice(0, this.chunk), trace: traceOfPath(world, plan.path), stepMs: performance.now() - t };
-  }
-}
-
-/** A model through the Reasoner worker, exactly as the node runs it. */
-export class ModelPolicy implements Policy {
-  readonly name: string;
-  readonly format: ActionFormat;
-  lastStep: ReasoningStep | null = null;
-
-  constructor(private readonly reasoner: SteppingReasoner) {
-    this.name = reasoner.model.name;
-    this.format = reasoner.model;
-  }
-
-  async act(observation: Observation): Promise<PolicyOutput> {
-    const { step, timing } = await this.reasoner.step(observation.frame, {
-      instruction: observation.task.instruction,
-      traceOverride: observation.traceOverride,
-    });
-    this.lastStep = step;
-    return { actions: step.actions, trace: step.trace, stepMs: timing.roundTripMs };
-  }
+export interface SimulationOptions {
+  /** The node's parameters: model, execution policy, controller interfaces, limits. */
+  settings: NodeSettings;
+  cameraHz?: number;
+  /** Simulated duration of a reasoning step. */
+  latencySec?: number;
+  /** Warnings of the session (refusals, failed steps); quiet by default. */
+  log?: (level: 'info' | 'warn' | 'error', message: string) => void;
 }
 
 export interface EpisodeOptions {
   world: TabletopWorld;
   task: Task;
-  policy: Policy;
-  planner: CommandPlanner;
-  /** Control steps (chunk points executed) before the episode is given up. */
-  maxSteps: number;
-  /** Points of each chunk executed before the next frame is reasoned about. */
-  executeSteps: number;
-  /** Steering: a person's trace towards this object replaces the planned one at every step. */
+  /** Simulated seconds before the episode is given up. */
+  maxSec: number;
+  /** Steering: a person's trace towards this object replaces the planned one in every frame. */
   steerTo?: number;
-  /**
-   * Called after each reasoning step with what happened (for pictures and recordings). With a
-   * recorder the frame's images are copied before the policy takes them.
-   */
+  /** Called for frames the session reasoned about (at most every `recordPeriodSec`), for pictures and recordings. */
   onFrame?: (record: FrameRecord) => void;
-  /** Clock of the first frame (s). */
-  startSec?: number;
+  recordPeriodSec?: number;
 }
 
 export interface FrameRecord {
-  /** Control steps executed before this frame. */
+  /** Reasoning steps before this one in the episode. */
   step: number;
   stampSec: number;
   instruction: string;
@@ -114,84 +68,198 @@ export interface FrameRecord {
 
 export interface EpisodeResult {
   success: boolean;
-  /** Control steps executed. */
-  steps: number;
-  /** Reasoning steps (policy calls). */
+  /** Simulated seconds the episode ran. */
+  seconds: number;
+  /** Reasoning steps the session completed. */
   reasoningSteps: number;
+  /** Commands the session sent, and refused. */
+  commands: number;
+  refusals: number;
   stepMs: number[];
-  /** Why the episode ended without success: out of steps, or the command the SafetyGuard refused. */
+  /** Why the episode ended without success. */
   failure: string | null;
 }
 
-export async function runEpisode(options: EpisodeOptions): Promise<EpisodeResult> {
-  const { world, task, policy, planner, maxSteps, executeSteps } = options;
-  const start: Vec3 = [...world.objects[task.object].position];
-  // Steering is judged by the object the trace leads to: it must be picked up.
-  const steered = options.steerTo === undefined ? null : makeTask(world, 'pick', options.steerTo);
-  const steeredStart: Vec3 | null = steered ? [...world.objects[steered.object].position] : null;
-  const done = (): boolean => (steered ? taskSucceeded(world, steered, steeredStart!) : taskSucceeded(world, task, start));
+/** The session, the simulated robot and their clock, kept over many episodes (the model loads once). */
+export class TabletopSimulation {
+  private step: { step: ReasoningStep; roundTripMs: number } | null = null;
+  private command: { trajectory: JointTrajectory | null; refusal: string | null } | null = null;
+  private readonly stepMs: number[] = [];
+  private commands = 0;
+  private refusals = 0;
+  private steps = 0;
 
-  let clock = options.startSec ?? 1_700_000_000;
-  let steps = 0;
-  const stepMs: number[] = [];
-  planner.reset();
-  // The arm's joint velocities where the next trajectory starts: at rest, or where the last
-  // executed point of the previous one left it.
-  let currentVelocity: ArrayLike<number> = new Float64Array(world.q.length);
-  while (steps < maxSteps) {
-    const stamp = timeFromSeconds(clock);
-    const messages = world.messages(clock);
-    const frame: Frame = { stamp, frameId: CAMERA_FRAME, rgb: messages.rgb, depth: messages.depth, cameraInfo: messages.cameraInfo, joints: messages.joints };
-    // The policy may move the image buffers to its worker: keep copies for the record.
-    const kept = options.onFrame ? { frame: copyFrame(frame), rgb: { ...messages.rendered.rgb, data: messages.rendered.rgb.data.slice() } } : null;
-    const traceOverride = steered
-      ? (traceOfPath(world, expertPlan(stateOf(world, steered, steeredStart!), expertGoal(world, steered, steeredStart!), TRACE_STEPS.at(-1)!).path) ?? undefined)
-      : undefined;
-    const output = await policy.act({ world, task, start, frame, traceOverride });
-    stepMs.push(output.stepMs);
+  private constructor(
+    readonly settings: NodeSettings,
+    readonly robot: SimulatedRobot,
+    readonly transport: SimTransport,
+    private session: ReasoningSession | null,
+    private readonly cameraHz: number,
+    private readonly latencySec: number,
+  ) {}
 
-    const current = Float64Array.from(world.q);
-    const startVelocity = Float64Array.from(currentVelocity);
-    const decision = planner.plan(output.actions, policy.format, { enabled: true, now: clock, imageStamp: clock, jointStateStamp: clock, current, currentVelocity: startVelocity });
-    if (kept) {
-      options.onFrame!({
-        step: steps,
-        stampSec: clock,
-        instruction: task.instruction,
-        frame: kept.frame,
-        rgb: kept.rgb,
-        trace: traceOverride ?? output.trace,
-        traceOverridden: traceOverride !== undefined,
-        actions: output.actions,
-        trajectory: decision.ok ? decision.trajectory : null,
-        refusal: decision.ok ? null : decision.reason,
-      });
+  static async start(options: SimulationOptions): Promise<TabletopSimulation> {
+    const log = options.log ?? (() => {});
+    const robot = new SimulatedRobot(TabletopWorld.create({ seed: 0 }), interfacesOf(options.settings), 1_700_000_000);
+    const transport = new SimTransport(robot, (level, message) => log(level, message));
+    const simulation = new TabletopSimulation(options.settings, robot, transport, null, options.cameraHz ?? 30, options.latencySec ?? 0.01);
+    const session = await ReasoningSession.start(options.settings, {
+      now: () => timeFromSeconds(robot.now),
+      log: { info: (m) => log('info', m), warn: (m) => log('warn', m), error: (m) => log('error', m) },
+      transport,
+      markers: () => {},
+      reasoning: null,
+      traceImage: { publish: () => {}, wanted: () => false },
+      depthImage: { publish: () => {}, wanted: () => false },
+      observer: {
+        onStep: (step, roundTripMs) => simulation.onStep(step, roundTripMs),
+        onCommand: (trajectory, refusal) => simulation.onCommand(trajectory, refusal),
+      },
+    });
+    simulation.session = session;
+    if (!session.modelSummary) {
+      await simulation.close();
+      throw new Error(`the model in ${options.settings.modelDir} could not be loaded (see the log)`);
     }
-    if (!decision.ok) {
-      return { success: false, steps, reasoningSteps: stepMs.length, stepMs, failure: `command refused: ${decision.reason}` };
-    }
-    planner.sent(decision, clock);
-    const points = decision.trajectory.points;
-    const gripperIndex = policy.format.gripperIndex;
-    let previousTime = 0;
-    for (let i = 0; i < Math.min(executeSteps, points.length) && steps < maxSteps; i++) {
-      const time = toSeconds(points[i].time_from_start);
-      world.setJoints(sampleTrajectory(decision.trajectory, current, time, { withinSegment: true, startVelocity }));
-      currentVelocity = points[i].velocities;
-      if (gripperIndex !== undefined) {
-        const gripper = planner.gripperFor(output.actions[i]?.[gripperIndex] ?? NaN);
-        if (gripper) world.setGripper(gripper.closed);
-      }
-      clock += time - previousTime;
-      previousTime = time;
-      steps++;
-      if (done()) return { success: true, steps, reasoningSteps: stepMs.length, stepMs, failure: null };
-    }
+    // As robot_state_publisher would: the arm's URDF, which the simulated robot is.
+    session.setRobotDescriptionFile(resolvePackagePath('config/robots/urdf/panda.urdf'));
+    return simulation;
   }
-  return { success: false, steps, reasoningSteps: stepMs.length, stepMs, failure: `not done after ${maxSteps} steps` };
+
+  get model() {
+    return this.session!.modelSummary!;
+  }
+
+  async close(): Promise<void> {
+    await this.session?.shutdown();
+  }
+
+  async runEpisode(options: EpisodeOptions): Promise<EpisodeResult> {
+    const session = this.session!;
+    const { world, task } = options;
+    const robot = this.robot;
+    // The end of the last episode: stop, then the new world with nothing running.
+    session.setEnabled(false);
+    robot.reset(world);
+    robot.advance(robot.now + EPISODE_GAP_SEC);
+    session.setTraceOverride(emptyTrace());
+    session.setInstruction(task.instruction);
+    session.setEnabled(true);
+
+    const start: Vec3 = [...world.objects[task.object].position];
+    // Steering is judged by the object the trace leads to: it must be picked up.
+    const steered = options.steerTo === undefined ? null : makeTask(world, 'pick', options.steerTo);
+    const steeredStart: Vec3 | null = steered ? [...world.objects[steered.object].position] : null;
+    const done = (): boolean => (steered ? taskSucceeded(world, steered, steeredStart!) : taskSucceeded(world, task, start));
+    const counts = { steps: this.steps, commands: this.commands, refusals: this.refusals, stepMs: this.stepMs.length };
+    const startSec = robot.now;
+    const period = 1 / this.cameraHz;
+    let nextFrame = robot.now;
+    let nextJoints = robot.now;
+    let lastRecord = -Infinity;
+    let steps = 0;
+
+    while (robot.now - startSec < options.maxSec) {
+      if (steered) session.setTraceOverride(this.steeringTrace(world, steered, steeredStart!));
+      const sensors = robot.sensors();
+      const record = options.onFrame && robot.now - lastRecord >= (options.recordPeriodSec ?? 0.25);
+      const kept = record ? { frame: copyFrame(sensors), rgb: { ...sensors.rendered.rgb, data: sensors.rendered.rgb.data.slice() } } : null;
+      this.step = null;
+      this.command = null;
+      session.addCameraInfo(sensors.cameraInfo);
+      session.addJointState(sensors.joints);
+      session.addDepth(sensors.depth);
+      session.addRgb(sensors.rgb);
+      if (session.busy) {
+        robot.advance(robot.now + this.latencySec);
+        await session.idle();
+        steps++;
+      }
+      const reasoned = this.lastStep();
+      if (kept && reasoned) {
+        const command = this.lastCommand();
+        lastRecord = toSeconds(kept.frame.stamp);
+        options.onFrame!({
+          step: steps - 1,
+          stampSec: lastRecord,
+          instruction: task.instruction,
+          frame: kept.frame,
+          rgb: kept.rgb,
+          trace: reasoned.trace.x.length > 0 ? reasoned.trace : null,
+          traceOverridden: reasoned.traceOverridden,
+          actions: reasoned.actions,
+          trajectory: command?.trajectory ?? null,
+          refusal: command?.refusal ?? null,
+        });
+      }
+      nextFrame = Math.max(nextFrame + period, robot.now);
+      // Between frames: the controllers run, the joint states go out, success is judged.
+      while (robot.now < nextFrame - 1e-9) {
+        nextJoints = Math.max(nextJoints + 1 / JOINT_STATE_HZ, robot.now);
+        robot.advance(Math.min(nextJoints, nextFrame));
+        if (robot.now >= nextJoints - 1e-9) session.addJointState(robot.jointState());
+      }
+      if (done()) return this.result(true, robot.now - startSec, counts, null);
+    }
+    return this.result(false, robot.now - startSec, counts, `not done after ${options.maxSec} s`);
+  }
+
+  private result(success: boolean, seconds: number, before: { steps: number; commands: number; refusals: number; stepMs: number }, failure: string | null): EpisodeResult {
+    return {
+      success,
+      seconds,
+      reasoningSteps: this.steps - before.steps,
+      commands: this.commands - before.commands,
+      refusals: this.refusals - before.refusals,
+      stepMs: this.stepMs.slice(before.stepMs),
+      failure,
+    };
+  }
+
+  /** The step handled since the last frame was given (set by the session's observer). */
+  private lastStep(): ReasoningStep | null {
+    return this.step?.step ?? null;
+  }
+
+  private lastCommand(): { trajectory: JointTrajectory | null; refusal: string | null } | null {
+    return this.command;
+  }
+
+  private onStep(step: ReasoningStep, roundTripMs: number): void {
+    this.step = { step, roundTripMs };
+    this.steps++;
+    this.stepMs.push(roundTripMs);
+    if (this.stepMs.length > 100_000) this.stepMs.splice(0, 50_000);
+  }
+
+  private onCommand(trajectory: JointTrajectory | null, refusal: string | null): void {
+    this.command = { trajectory, refusal };
+    if (trajectory) this.commands++;
+    else this.refusals++;
+  }
+
+  /** A person's trace from the fingers to the object to steer to, in the image's pixels. */
+  private steeringTrace(world: TabletopWorld, steered: Task, steeredStart: Vec3): VisualTrace {
+    const trace = traceOfPath(world, expertPlan(stateOf(world, steered, steeredStart), expertGoal(world, steered, steeredStart), TRACE_STEPS.at(-1)!).path);
+    const { width, height } = world.camera;
+    const pixels = trace ? traceToPixels(trace, width, height) : [];
+    return { header: makeHeader(timeFromSeconds(this.robot.now), CAMERA_FRAME), width, height, u: pixels.map((p) => p.u), v: pixels.map((p) => p.v) };
+  }
 }
 
-function copyFrame(frame: Frame): Frame {
-  const image = (m: Image): Image => ({ ...m, data: m.data.slice() });
-  return { ...frame, rgb: image(frame.rgb as Image), depth: image(frame.depth) };
+function emptyTrace(): VisualTrace {
+  return { header: makeHeader(timeFromSeconds(0), ''), width: 0, height: 0, u: [], v: [] };
 }
+
+function copyFrame(sensors: ReturnType<SimulatedRobot['sensors']>): Frame {
+  const image = (m: Image): Image => ({ ...m, data: m.data.slice() });
+  return {
+    stamp: sensors.rgb.header.stamp,
+    frameId: sensors.rgb.header.frame_id,
+    rgb: image(sensors.rgb),
+    depth: image(sensors.depth),
+    cameraInfo: sensors.cameraInfo,
+    joints: { ...sensors.joints, position: Array.from(sensors.joints.position), velocity: Array.from(sensors.joints.velocity) },
+  };
+}
+

@@ -230,14 +230,19 @@ export class TabletopWorld {
       rgb: encodeRgbImage(header, rendered.rgb),
       depth: encodeDepthImage(header, rendered.depth, '16UC1'),
       cameraInfo: buildCameraInfo(header, this.camera),
-      joints: {
-        header: { stamp, frame_id: '' },
-        name: [...PANDA_JOINTS, ...PANDA_FINGER_JOINTS],
-        position: [...Array.from(this.q), ...PANDA_FINGER_JOINTS.map(() => this.fingerPosition())],
-        velocity: [],
-        effort: [],
-      },
+      joints: this.jointState(stampSec),
       rendered,
+    };
+  }
+
+  /** What joint_state_broadcaster would publish now, stamped `stampSec` (no velocities measured). */
+  jointState(stampSec: number): JointState {
+    return {
+      header: { stamp: timeFromSeconds(stampSec), frame_id: '' },
+      name: [...PANDA_JOINTS, ...PANDA_FINGER_JOINTS],
+      position: [...Array.from(this.q), ...PANDA_FINGER_JOINTS.map(() => this.fingerPosition())],
+      velocity: [],
+      effort: [],
     };
   }
 
