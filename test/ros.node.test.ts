@@ -385,6 +385,7 @@ describe('molmoact node on a stand-in ROS graph', function () {
 
   it('sends one FollowJointTrajectory goal per chunk, cancels the running one, and reports the result', async () => {
     graph.overrides.set('controller_interface', 'follow_joint_trajectory');
+    graph.overrides.set('execution_policy', 'replace'); // a new chunk while one runs
     graph.overrides.set('autostart', true);
     await startNode();
     const server = graph.actionServer('/arm_controller/follow_joint_trajectory');

@@ -4,52 +4,78 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CommandPlanner } from '../src/control/command_planner.js';
 import { resolvePackagePath } from '../src/config/package_root.js';
-import { SteppingReasoner } from '../src/reasoning/stepping_reasoner.js';
-import { ExpertPolicy, ModelPolicy, runEpisode, type FrameRecord } from '../src/sim/episode.js';
+import { TabletopSimulation, type FrameRecord } from '../src/sim/episode.js';
+import { ExpertPolicy, runDemonstration } from '../src/sim/demonstration.js';
+import { settingsForModel } from '../src/config/robot_presets.js';
+import type { ParameterValue } from '../src/config/schema.js';
+import { simulationSeed } from '../src/cli/sim.js';
 import { writeDataset } from '../src/sim/dataset.js';
 import { sampleTask, makeTask, TASK_KINDS } from '../src/sim/tasks.js';
-import { defaultSettings, pandaProprioSource, TabletopWorld } from '../src/sim/world.js';
+import { defaultSettings, TabletopWorld } from '../src/sim/world.js';
 import { seededRandom } from '../src/util/random.js';
 
-describe('sim/episode', function () {
+describe('sim/episode: the node\'s session against the simulated robot', function () {
   this.timeout(120_000);
-  const settings = defaultSettings();
 
-  it('the scripted expert solves every task kind through the CommandPlanner and SafetyGuard', async () => {
-    for (const kind of TASK_KINDS) {
-      for (let e = 0; e < 4; e++) {
-        const world = TabletopWorld.create({ seed: 900 + e });
-        const task = sampleTask(world, seededRandom(e), [kind]);
-        const result = await runEpisode({ world, task, policy: new ExpertPolicy(), planner: new CommandPlanner(settings, world.arm), maxSteps: 150, executeSteps: 8 });
-        expect(result.success, `${task.instruction}: ${result.failure}`).to.equal(true);
-        expect(result.steps).to.be.below(150);
-        expect(result.reasoningSteps).to.equal(Math.ceil(result.steps / 8));
-      }
+  /** The session with the panda preset and the given model and parameters. */
+  function settings(model: string, overrides: Record<string, ParameterValue> = {}) {
+    return settingsForModel(resolvePackagePath(model), 'panda', { inference_threads: 1, ...overrides });
+  }
+
+  it('runs the bundled model through the session: commands reach the simulated controllers, and it solves a pick', async () => {
+    const simulation = await TabletopSimulation.start({ settings: settings('models/molmoact-tiny') });
+    try {
+      const world = TabletopWorld.create({ seed: simulationSeed(1, 2) });
+      const task = sampleTask(world, seededRandom(simulationSeed(1, 2) ^ 0x7a5c));
+      const records: FrameRecord[] = [];
+      const result = await simulation.runEpisode({ world, task, maxSec: 15, onFrame: (r) => records.push(r) });
+      expect(result.success, `${task.instruction}: ${result.failure}`).to.equal(true);
+      expect(result.commands).to.be.greaterThan(0);
+      expect(result.refusals).to.equal(0);
+      // What reached the robot: the arm's trajectories on the preset's topic, the gripper's goals on its action.
+      const sent = simulation.transport.sent;
+      expect(sent.some((c) => c.topic === '/panda_arm_controller/joint_trajectory')).to.equal(true);
+      expect(sent.some((c) => c.topic === '/panda_hand_controller/gripper_cmd')).to.equal(true);
+      expect(simulation.robot.rejected).to.deep.equal([]);
+      expect(records.length).to.be.greaterThan(0);
+      expect(records[0].frame.rgb.data.length).to.equal(640 * 480 * 3); // a copy: the worker took the original
+      expect(records.every((r) => r.trajectory !== null || r.refusal !== null)).to.equal(true);
+    } finally {
+      await simulation.close();
     }
   });
 
-  it('runs a model through the Reasoner worker and records what it saw, the trace and the trajectory', async () => {
-    const reasoner = await SteppingReasoner.start(resolvePackagePath('models/test-tiny'), pandaProprioSource(), { intraOpThreads: 1 });
+  it('steers: the trace a person draws replaces the planned one in every step', async () => {
+    const simulation = await TabletopSimulation.start({ settings: settings('models/test-tiny') });
     try {
       const world = TabletopWorld.create({ seed: 3 });
       const task = makeTask(world, 'pick', 0);
       const records: FrameRecord[] = [];
-      const policy = new ModelPolicy(reasoner);
-      const result = await runEpisode({
-        world, task, policy, planner: new CommandPlanner(settings, world.arm), maxSteps: 16, executeSteps: 8, steerTo: 1,
-        onFrame: (record) => records.push(record),
-      });
-      // An untrained model does not solve the task, but the loop runs and every frame is recorded.
-      expect(result.reasoningSteps).to.equal(records.length);
-      expect(result.stepMs.every((ms) => ms > 0)).to.equal(true);
-      const first = records[0];
-      expect(first.frame.rgb.data.length).to.equal(640 * 480 * 3); // a copy: the worker took the original
-      expect(first.traceOverridden).to.equal(true);
-      // Steering: the trace the act stage used is the person's (the expert's path to object 1).
-      expect(policy.lastStep!.traceOverridden).to.equal(true);
-      expect(first.trajectory === null).to.equal(first.refusal !== null);
+      const result = await simulation.runEpisode({ world, task, maxSec: 1, steerTo: 1, onFrame: (r) => records.push(r), recordPeriodSec: 0 });
+      // An untrained joint-delta model does not solve the task, but every step was steered.
+      expect(result.reasoningSteps).to.be.greaterThan(0);
+      expect(records.length).to.be.greaterThan(0);
+      expect(records.every((r) => r.traceOverridden)).to.equal(true);
     } finally {
-      await reasoner.close();
+      await simulation.close();
+    }
+  });
+});
+
+describe('sim/demonstration (the expert that made the training data)', function () {
+  this.timeout(120_000);
+  const plannerSettings = defaultSettings();
+
+  it('the scripted expert solves every task kind through a CommandPlanner and SafetyGuard', async () => {
+    for (const kind of TASK_KINDS) {
+      for (let e = 0; e < 4; e++) {
+        const world = TabletopWorld.create({ seed: 900 + e });
+        const task = sampleTask(world, seededRandom(e), [kind]);
+        const result = await runDemonstration({ world, task, policy: new ExpertPolicy(), planner: new CommandPlanner(plannerSettings, world.arm), maxSteps: 150, executeSteps: 8 });
+        expect(result.success, `${task.instruction}: ${result.failure}`).to.equal(true);
+        expect(result.steps).to.be.below(150);
+        expect(result.reasoningSteps).to.equal(Math.ceil(result.steps / 8));
+      }
     }
   });
 });
