@@ -343,3 +343,27 @@ describe('kinematics/transform', () => {
     });
   });
 });
+
+describe('kinematics/transform: rotationQuaternion', () => {
+  it('gives back the quaternion a rotation was made from (up to sign), in every branch', async () => {
+    const { identity, setQuaternion, rotationQuaternion } = await import('../src/kinematics/transform.js');
+    const cases: [number, number, number, number][] = [
+      [0, 0, 0, 1],
+      [1, 0, 0, 0],
+      [0, 1, 0, 0],
+      [0, 0, 1, 0],
+      [0.2, -0.5, 0.3, 0.7],
+      [-0.6, 0.1, 0.2, -0.1],
+      [0.1, 0.7, -0.6, 0.05],
+    ];
+    for (const [x, y, z, w] of cases) {
+      const n = Math.hypot(x, y, z, w);
+      const q = rotationQuaternion(setQuaternion(identity(), x, y, z, w));
+      const sign = Math.sign(q.x * x + q.y * y + q.z * z + q.w * w) || 1;
+      expect(sign * q.x).to.be.closeTo(x / n, 1e-12);
+      expect(sign * q.y).to.be.closeTo(y / n, 1e-12);
+      expect(sign * q.z).to.be.closeTo(z / n, 1e-12);
+      expect(sign * q.w).to.be.closeTo(w / n, 1e-12);
+    }
+  });
+});

@@ -13,9 +13,14 @@ describe('trace override', () => {
   });
 
   it('follows the corners of a bent path', () => {
-    const t = traceFromMessage(trace([0, 100, 100], [0, 0, 100]), 3);
+    const t = traceFromMessage(trace([0, 100, 100, 100], [0, 0, 50, 100]), 3);
     expect(t.x).to.deep.equal([0, 100, 100]);
     expect(t.y).to.deep.equal([0, 0, 100]);
+  });
+
+  it("takes a trace of exactly the model's number of points point for point (MolmoAct's points are timed, not evenly spaced)", () => {
+    const t = traceFromMessage(trace([0, 10, 20, 200, 255], [0, 0, 0, 0, 0]), 5);
+    expect(t.x).to.deep.equal([0, 10, 20, 200, 255]);
   });
 
   it('scales pixels of a 640x480 image to MolmoAct coordinates', () => {

@@ -8,7 +8,7 @@ import { TabletopSimulation, type FrameRecord } from '../src/sim/episode.js';
 import { ExpertPolicy, runDemonstration } from '../src/sim/demonstration.js';
 import { settingsForModel } from '../src/config/robot_presets.js';
 import type { ParameterValue } from '../src/config/schema.js';
-import { simulationSeed } from '../src/cli/sim.js';
+import { planEpisode } from '../src/sim/episode_plan.js';
 import { writeDataset } from '../src/sim/dataset.js';
 import { sampleTask, makeTask, TASK_KINDS } from '../src/sim/tasks.js';
 import { defaultSettings, TabletopWorld } from '../src/sim/world.js';
@@ -25,10 +25,10 @@ describe('sim/episode: the node\'s session against the simulated robot', functio
   it('runs the bundled model through the session: commands reach the simulated controllers, and it solves a pick', async () => {
     const simulation = await TabletopSimulation.start({ settings: settings('models/molmoact-tiny') });
     try {
-      const world = TabletopWorld.create({ seed: simulationSeed(1, 2) });
-      const task = sampleTask(world, seededRandom(simulationSeed(1, 2) ^ 0x7a5c));
+      const episode = planEpisode(1, 2, TASK_KINDS, false);
       const records: FrameRecord[] = [];
-      const result = await simulation.runEpisode({ world, task, maxSec: 15, onFrame: (r) => records.push(r) });
+      const result = await simulation.runEpisode({ ...episode, maxSec: 15, onFrame: (r) => records.push(r) });
+      const { task } = episode;
       expect(result.success, `${task.instruction}: ${result.failure}`).to.equal(true);
       expect(result.commands).to.be.greaterThan(0);
       expect(result.refusals).to.equal(0);

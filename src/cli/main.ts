@@ -3,6 +3,7 @@
  * molmoact-ros: the command-line front end.
  *   molmoact-ros demo   a short closed-loop demo in the tabletop world (npm start)
  *   molmoact-ros node   run the ROS 2 node (needs a sourced ROS 2 and rclnodejs)
+ *   molmoact-ros sim-robot  the tabletop world as a robot on a ROS 2 graph (needs ROS 2)
  *   molmoact-ros bench  time each part of a reasoning step (no ROS 2 needed)
  *   molmoact-ros check-robot  random FK -> IK round trips on an arm's URDF (no ROS 2 needed)
  *   molmoact-ros check-model  one frame through a model (a remote server too) and the planner
@@ -19,6 +20,9 @@ commands:
   demo    a short closed-loop demo of the bundled model in the tabletop world (npm start):
           success rate, step times, pictures and MCAP recordings in out/demo
   node    run the ROS 2 node (ROS arguments after --ros-args are passed to ROS)
+  sim-robot
+          the tabletop world as a simulated robot on a ROS 2 graph, for the node
+          (ros2 launch molmoact_ros sim.launch.py; --help for the options)
   bench   time each part of a reasoning step on a synthetic 640x480 RGB-D frame
           (molmoact-ros bench --help for its options)
   check-robot
@@ -42,6 +46,10 @@ async function main(argv: string[]): Promise<number> {
     case 'node': {
       const { runNode } = await import('../ros/main.js');
       return runNode();
+    }
+    case 'sim-robot': {
+      const { runSimRobot } = await import('../ros/main.js');
+      return runSimRobot(rest);
     }
     case 'bench': {
       const { runBench } = await import('./bench.js');

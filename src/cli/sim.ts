@@ -7,11 +7,11 @@ import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { ConfigError, type ParameterValue } from '../config/schema.js';
 import { settingsForModel } from '../config/robot_presets.js';
-import { seededRandom } from '../util/random.js';
 import { TabletopSimulation, type FrameRecord } from '../sim/episode.js';
 import { writeEpisodeStrip } from '../sim/pictures.js';
-import { sampleTask, TASK_KINDS, type TaskKind } from '../sim/tasks.js';
-import { defaultSettings, TabletopWorld } from '../sim/world.js';
+import { TASK_KINDS, type TaskKind } from '../sim/tasks.js';
+import { planEpisode } from '../sim/episode_plan.js';
+import { defaultSettings } from '../sim/world.js';
 import { recordEpisode } from '../sim/episode_recording.js';
 import { integerOption, numberOption, parseOptions, UsageError } from './options.js';
 
@@ -117,19 +117,13 @@ export async function runSim(argv: string[]): Promise<number> {
   const stepMs: number[] = [];
   try {
     for (let e = 0; e < episodes; e++) {
-      const worldSeed = simulationSeed(seed, e);
-      const world = TabletopWorld.create({ seed: worldSeed });
-      const random = seededRandom(worldSeed ^ 0x7a5c);
-      const task = sampleTask(world, random, kinds as TaskKind[]);
-      const others = world.objects.filter((o) => o.index !== task.object);
-      const steerTo = values.steer ? others[Math.floor(random() * others.length)].index : undefined;
+      const episode = planEpisode(seed, e, kinds as TaskKind[], values.steer);
+      const { world, task, steerTo } = episode;
       const records: FrameRecord[] = [];
       const recording = out !== null && e < recordCount;
       const result = await simulation.runEpisode({
-        world,
-        task,
+        ...episode,
         maxSec,
-        steerTo,
         onFrame: recording ? (record) => records.push(record) : undefined,
       });
       stepMs.push(...result.stepMs);
@@ -166,15 +160,7 @@ function parseParameterValue(text: string): ParameterValue {
   return text;
 }
 
-/**
- * World seeds of the simulation: offset from those of `molmoact-ros dataset` (seed * 100003 + episode),
- * so that evaluation never runs on a world the training saw.
- */
-export function simulationSeed(seed: number, episode: number): number {
-  return (0x40000000 + seed * 100_003 + episode) % 0x7fffffff;
-}
-
-function summarise(
+export function summarise(
   model: string,
   policy: string,
   seed: number,

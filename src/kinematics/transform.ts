@@ -226,3 +226,23 @@ export function applyToPoint(t: Transform, p: { x: number; y: number; z: number 
     z: t[8] * p.x + t[9] * p.y + t[10] * p.z + t[11],
   };
 }
+
+/** The rotation part of `m` as a unit quaternion (x, y, z, w) (Shepperd's method: the largest of the four first). */
+export function rotationQuaternion(m: ArrayLike<number>): { x: number; y: number; z: number; w: number } {
+  const [r00, r01, r02, r10, r11, r12, r20, r21, r22] = [m[0], m[1], m[2], m[4], m[5], m[6], m[8], m[9], m[10]];
+  const trace = r00 + r11 + r22;
+  if (trace > 0) {
+    const s = Math.sqrt(trace + 1) * 2;
+    return { w: s / 4, x: (r21 - r12) / s, y: (r02 - r20) / s, z: (r10 - r01) / s };
+  }
+  if (r00 > r11 && r00 > r22) {
+    const s = Math.sqrt(1 + r00 - r11 - r22) * 2;
+    return { w: (r21 - r12) / s, x: s / 4, y: (r01 + r10) / s, z: (r02 + r20) / s };
+  }
+  if (r11 > r22) {
+    const s = Math.sqrt(1 + r11 - r00 - r22) * 2;
+    return { w: (r02 - r20) / s, x: (r01 + r10) / s, y: s / 4, z: (r12 + r21) / s };
+  }
+  const s = Math.sqrt(1 + r22 - r00 - r11) * 2;
+  return { w: (r10 - r01) / s, x: (r02 + r20) / s, y: (r12 + r21) / s, z: s / 4 };
+}

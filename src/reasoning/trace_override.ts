@@ -1,7 +1,10 @@
 /**
  * A trace drawn by a person (molmoact_ros/msg/VisualTrace, in pixels) -> the model's trace
- * (a fixed number of points in [0, 256)). The drawn polyline is resampled at equal arc length, so
- * a person may click any number of points (at least two).
+ * (a fixed number of points in [0, 256)). A trace of exactly the model's number of points is taken
+ * point for point (its sender knows the model's convention: MolmoAct's points are where the
+ * fingers will be at successive future steps, closer together where they move slowly or towards
+ * the camera). Any other polyline is resampled at equal arc length, so that a person may click
+ * any number of points (at least two).
  */
 import type { VisualTrace } from '../messages/types.js';
 import type { TracePoints } from './types.js';
@@ -23,6 +26,7 @@ export function traceFromMessage(msg: VisualTrace, points: number): TracePoints 
   // To MolmoAct's scale first, so the resampling happens in the space the model sees.
   const xs = Array.from(u, (x) => (x * 255) / (width - 1));
   const ys = Array.from(v, (y) => (y * 255) / (height - 1));
+  if (xs.length === points) return { x: xs.map(Math.round), y: ys.map(Math.round) };
   return resample(xs, ys, points);
 }
 

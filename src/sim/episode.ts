@@ -14,13 +14,11 @@ import { timeFromSeconds, toSeconds } from '../messages/time.js';
 import type { Image, JointTrajectory, VisualTrace } from '../messages/types.js';
 import { makeHeader } from '../messages/builders.js';
 import { ReasoningSession } from '../pipeline/session.js';
-import { traceToPixels } from '../reasoning/decode.js';
 import type { Frame, ReasoningStep, RgbImage, TracePoints } from '../reasoning/types.js';
-import { expertGoal, expertPlan, stateOf, TRACE_STEPS, traceOfPath } from './expert.js';
 import { interfacesOf, SimulatedRobot } from './simulated_robot.js';
 import { SimTransport } from './sim_transport.js';
-import { makeTask, taskSucceeded, type Task } from './tasks.js';
-import { CAMERA_FRAME, TabletopWorld, type Vec3 } from './world.js';
+import { episodeGoal, type PlannedEpisode } from './episode_plan.js';
+import { TabletopWorld } from './world.js';
 
 /** How often the simulated joint_state_broadcaster publishes. */
 const JOINT_STATE_HZ = 100;
@@ -37,13 +35,9 @@ export interface SimulationOptions {
   log?: (level: 'info' | 'warn' | 'error', message: string) => void;
 }
 
-export interface EpisodeOptions {
-  world: TabletopWorld;
-  task: Task;
+export interface EpisodeOptions extends PlannedEpisode {
   /** Simulated seconds before the episode is given up. */
   maxSec: number;
-  /** Steering: a person's trace towards this object replaces the planned one in every frame. */
-  steerTo?: number;
   /** Called for frames the session reasoned about (at most every `recordPeriodSec`), for pictures and recordings. */
   onFrame?: (record: FrameRecord) => void;
   recordPeriodSec?: number;
@@ -146,11 +140,7 @@ export class TabletopSimulation {
     session.setInstruction(task.instruction);
     session.setEnabled(true);
 
-    const start: Vec3 = [...world.objects[task.object].position];
-    // Steering is judged by the object the trace leads to: it must be picked up.
-    const steered = options.steerTo === undefined ? null : makeTask(world, 'pick', options.steerTo);
-    const steeredStart: Vec3 | null = steered ? [...world.objects[steered.object].position] : null;
-    const done = (): boolean => (steered ? taskSucceeded(world, steered, steeredStart!) : taskSucceeded(world, task, start));
+    const goal = episodeGoal(options);
     const counts = { steps: this.steps, commands: this.commands, refusals: this.refusals, stepMs: this.stepMs.length };
     const startSec = robot.now;
     const period = 1 / this.cameraHz;
@@ -160,7 +150,8 @@ export class TabletopSimulation {
     let steps = 0;
 
     while (robot.now - startSec < options.maxSec) {
-      if (steered) session.setTraceOverride(this.steeringTrace(world, steered, steeredStart!));
+      const steering = goal.steering(robot.now);
+      if (steering) session.setTraceOverride(steering);
       const sensors = robot.sensors();
       const record = options.onFrame && robot.now - lastRecord >= (options.recordPeriodSec ?? 0.25);
       const kept = record ? { frame: copyFrame(sensors), rgb: { ...sensors.rendered.rgb, data: sensors.rendered.rgb.data.slice() } } : null;
@@ -199,7 +190,7 @@ export class TabletopSimulation {
         robot.advance(Math.min(nextJoints, nextFrame));
         if (robot.now >= nextJoints - 1e-9) session.addJointState(robot.jointState());
       }
-      if (done()) return this.result(true, robot.now - startSec, counts, null);
+      if (goal.done()) return this.result(true, robot.now - startSec, counts, null);
     }
     return this.result(false, robot.now - startSec, counts, `not done after ${options.maxSec} s`);
   }
@@ -236,14 +227,6 @@ export class TabletopSimulation {
     this.command = { trajectory, refusal };
     if (trajectory) this.commands++;
     else this.refusals++;
-  }
-
-  /** A person's trace from the fingers to the object to steer to, in the image's pixels. */
-  private steeringTrace(world: TabletopWorld, steered: Task, steeredStart: Vec3): VisualTrace {
-    const trace = traceOfPath(world, expertPlan(stateOf(world, steered, steeredStart), expertGoal(world, steered, steeredStart), TRACE_STEPS.at(-1)!).path);
-    const { width, height } = world.camera;
-    const pixels = trace ? traceToPixels(trace, width, height) : [];
-    return { header: makeHeader(timeFromSeconds(this.robot.now), CAMERA_FRAME), width, height, u: pixels.map((p) => p.u), v: pixels.map((p) => p.v) };
   }
 }
 
