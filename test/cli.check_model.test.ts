@@ -4,7 +4,8 @@ import os from 'node:os';
 import path from 'node:path';
 import sharp from 'sharp';
 import { molmoactRos, molmoactRosAsync } from './support/cli.js';
-import { loadManifest, remoteManifest } from '../src/reasoning/manifest.js';
+import { remoteManifest } from '../src/reasoning/manifest.js';
+import { loadManifest } from '../src/reasoning/load_manifest.js';
 import { SyntheticServer } from '../src/reasoning/remote/synthetic_server.js';
 
 async function serve(dir: string, fault: 'none' | 'unknown_token' = 'none'): Promise<SyntheticServer> {

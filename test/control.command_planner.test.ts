@@ -5,8 +5,9 @@ import { pandaForTests, PANDA_JOINTS, PANDA_READY } from './support/panda_arm.js
 import { CommandPlanner, type ActionFormat, type CommandDecision, type PlannerSettings } from '../src/control/command_planner.js';
 import type { CommandContext } from '../src/control/safety_guard.js';
 import { ArmModel } from '../src/kinematics/arm_model.js';
-import { loadManifest } from '../src/reasoning/manifest.js';
+import { loadManifest } from '../src/reasoning/load_manifest.js';
 import { summarizeModel } from '../src/reasoning/model_summary.js';
+import { loadArmModel } from '../src/config/robot_files.js';
 
 const READY = PANDA_READY;
 const JOINTS = PANDA_JOINTS;
@@ -180,7 +181,7 @@ describe('control/command_planner', () => {
     });
 
     it('a joint turning almost a full circle in one step, although the end points nearly coincide (UR5e, +-2 pi joints)', () => {
-      const ur5e = ArmModel.fromFile(fileURLToPath(new URL('../../config/robots/urdf/ur5e.urdf', import.meta.url)), {
+      const ur5e = loadArmModel(fileURLToPath(new URL('../../config/robots/urdf/ur5e.urdf', import.meta.url)), {
         jointNames: ['shoulder_pan_joint', 'shoulder_lift_joint', 'elbow_joint', 'wrist_1_joint', 'wrist_2_joint', 'wrist_3_joint'],
         baseLink: 'base_link',
         tipLink: 'tool0',

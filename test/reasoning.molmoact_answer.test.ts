@@ -10,7 +10,8 @@ import {
   type AnswerWording,
 } from '../src/reasoning/remote/molmoact_answer_format.js';
 import { binCentres, decodeActionBins, OutputRejected } from '../src/reasoning/decode.js';
-import { loadManifest, type ActionSpec, type ActionStatistics } from '../src/reasoning/manifest.js';
+import { type ActionSpec, type ActionStatistics } from '../src/reasoning/manifest.js';
+import { loadManifest } from '../src/reasoning/load_manifest.js';
 import { seededRandom, uniform } from '../src/util/random.js';
 
 const tokens = new ActionTokenReader(QWEN2_ACTION_TABLE);

@@ -3,9 +3,11 @@ import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { parse, stringify } from 'yaml';
-import { createBackend, type ReasoningBackend } from '../src/reasoning/backend.js';
+import { type ReasoningBackend } from '../src/reasoning/backend.js';
+import { createBackend } from '../src/reasoning/create_backend.js';
 import { decodeActionLogits, OutputRejected } from '../src/reasoning/decode.js';
-import { loadManifest, onnxManifest, type OnnxManifest } from '../src/reasoning/manifest.js';
+import { onnxManifest, type OnnxManifest } from '../src/reasoning/manifest.js';
+import { loadManifest } from '../src/reasoning/load_manifest.js';
 import { ModelLoadError, OnnxBackend } from '../src/reasoning/onnx_backend.js';
 import type { BackendInput, RgbImage } from '../src/reasoning/types.js';
 

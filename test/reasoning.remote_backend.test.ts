@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import sharp from 'sharp';
-import { loadManifest, remoteManifest, type RemoteManifest } from '../src/reasoning/manifest.js';
+import { remoteManifest, type RemoteManifest } from '../src/reasoning/manifest.js';
+import { loadManifest } from '../src/reasoning/load_manifest.js';
 import { RemoteBackend } from '../src/reasoning/remote/remote_backend.js';
 import { RemoteError } from '../src/reasoning/remote/http.js';
 import { SyntheticServer, type Fault } from '../src/reasoning/remote/synthetic_server.js';

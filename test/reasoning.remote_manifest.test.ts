@@ -3,7 +3,8 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { parse, stringify } from 'yaml';
-import { loadManifest, ManifestError, remoteManifest, type RemoteManifest } from '../src/reasoning/manifest.js';
+import { ManifestError, remoteManifest, type RemoteManifest } from '../src/reasoning/manifest.js';
+import { loadManifest } from '../src/reasoning/load_manifest.js';
 import { binCentres, unnormalise } from '../src/reasoning/decode.js';
 import { summarizeModel } from '../src/reasoning/model_summary.js';
 

@@ -7,7 +7,8 @@ import { MolmoActNode } from '../src/ros/molmoact_node.js';
 import type { ActionReasoning, DiagnosticArray, JointTrajectory, MarkerArray } from '../src/messages/types.js';
 import { SyntheticCamera, PANDA_READY } from '../src/sim/synthetic_camera.js';
 import { timeFromSeconds, toSeconds } from '../src/messages/time.js';
-import { loadManifest, remoteManifest, type RemoteManifest } from '../src/reasoning/manifest.js';
+import { remoteManifest, type RemoteManifest } from '../src/reasoning/manifest.js';
+import { loadManifest } from '../src/reasoning/load_manifest.js';
 import { SyntheticServer } from '../src/reasoning/remote/synthetic_server.js';
 import { decodeNdArray } from '../src/reasoning/remote/json_numpy.js';
 

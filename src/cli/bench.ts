@@ -18,7 +18,8 @@ import { ArmModel } from '../kinematics/arm_model.js';
 import { CommandPlanner } from '../control/command_planner.js';
 import { toSeconds } from '../messages/time.js';
 import { FrameSync } from '../sync/frame_sync.js';
-import { loadManifest, onnxManifest } from '../reasoning/manifest.js';
+import { onnxManifest } from '../reasoning/manifest.js';
+import { loadManifest } from '../reasoning/load_manifest.js';
 import { OnnxBackend } from '../reasoning/onnx_backend.js';
 import { preprocessImage } from '../reasoning/preprocess.js';
 import { decodeFrame, reasonAboutFrame } from '../reasoning/frame_step.js';
@@ -33,6 +34,7 @@ import { seededRandom, uniform } from '../util/random.js';
 import type { ReasoningStep } from '../reasoning/types.js';
 import { integerOption, parseOptions } from './options.js';
 import { Samples, printTable, round } from './bench_report.js';
+import { loadArmModel } from '../config/robot_files.js';
 
 const HELP = `usage: molmoact-ros bench [options]
 
@@ -97,7 +99,7 @@ export async function runBench(argv: string[]): Promise<number> {
   const backend = await OnnxBackend.load(manifest, inference);
   const parts = new Samples();
   // The default joint names are the Panda's: command it through its bundled URDF.
-  const arm = ArmModel.fromFile(resolvePackagePath('config/robots/urdf/panda.urdf'), armModelOptions(settings));
+  const arm = loadArmModel(resolvePackagePath('config/robots/urdf/panda.urdf'), armModelOptions(settings));
   const planner = new CommandPlanner(settings, arm);
   const format = summarizeModel(manifest);
   const command = (step: ReasoningStep): void => {

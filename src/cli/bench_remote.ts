@@ -25,6 +25,7 @@ import { SyntheticCamera, PANDA_READY } from '../sim/synthetic_camera.js';
 import { toSeconds } from '../messages/time.js';
 import type { Frame, ReasoningStep } from '../reasoning/types.js';
 import { Samples, printTable, round } from './bench_report.js';
+import { loadArmModel } from '../config/robot_files.js';
 
 const INSTRUCTION = 'put the spoon on the towel';
 
@@ -48,7 +49,7 @@ export async function runRemoteBench(manifest: RemoteManifest, options: RemoteBe
   const main = new SyntheticCamera(names, { jointPositions });
   const others = manifest.cameras.slice(1).map(() => new SyntheticCamera(names, { jointPositions }));
   const proprio = proprioSource(settings.jointNames, settings.gripper);
-  const arm = ArmModel.fromFile(presetUrdfPath(robot, settings.robot.descriptionFile || undefined), armModelOptions(settings));
+  const arm = loadArmModel(presetUrdfPath(robot, settings.robot.descriptionFile || undefined), armModelOptions(settings));
   const planner = new CommandPlanner(settings, arm);
   const format = summarizeModel(manifest);
   const nextFrame = (): Frame => {

@@ -14,8 +14,9 @@ import { ConfigError } from '../config/schema.js';
 import { armModelOptions, type NodeSettings } from '../config/settings.js';
 import { ArmModel } from '../kinematics/arm_model.js';
 import { CommandPlanner } from '../control/command_planner.js';
-import { createBackend } from '../reasoning/backend.js';
-import { loadManifest, ManifestError, type ModelManifest } from '../reasoning/manifest.js';
+import { createBackend } from '../reasoning/create_backend.js';
+import { ManifestError, type ModelManifest } from '../reasoning/manifest.js';
+import { loadManifest } from '../reasoning/load_manifest.js';
 import { summarizeModel } from '../reasoning/model_summary.js';
 import { SyntheticCamera } from '../sim/synthetic_camera.js';
 import { decodeColorImage } from '../messages/image_codec.js';
@@ -24,6 +25,7 @@ import type { BackendOutput, RgbImage } from '../reasoning/types.js';
 import type { Image } from '../messages/types.js';
 import { listRobotPresets, presetUrdfPath, settingsForModel } from '../config/robot_presets.js';
 import { parseOptions, UsageError } from './options.js';
+import { loadArmModel } from '../config/robot_files.js';
 
 const HELP = `usage: molmoact-ros check-model --model DIR [options]
 
@@ -89,7 +91,7 @@ export async function runCheckModel(argv: string[]): Promise<number> {
   if (!robot) throw new UsageError(`${manifest.file} names no robot: give --robot NAME`);
   const settings = nodeSettings(manifest, robot, values.server);
   const image = values.image ? await readImage(values.image) : decodeColorImage(new SyntheticCamera(settings.jointNames).nextFrame().rgb as Image);
-  const arm = ArmModel.fromFile(presetUrdfPath(robot, settings.robot.descriptionFile || undefined), armModelOptions(settings));
+  const arm = loadArmModel(presetUrdfPath(robot, settings.robot.descriptionFile || undefined), armModelOptions(settings));
   const result = await checkModel(manifest, settings, arm, image, values.instruction);
   printReport(result, settings);
   if (values.json) process.stdout.write(`${JSON.stringify(result)}\n`);

@@ -5,7 +5,8 @@
  * a GPU. Its actions mean nothing about the scene.
  */
 import { resolve } from 'node:path';
-import { loadManifest, ManifestError } from '../reasoning/manifest.js';
+import { ManifestError } from '../reasoning/manifest.js';
+import { loadManifest } from '../reasoning/load_manifest.js';
 import { FAULTS, SyntheticServer, type Fault } from '../reasoning/remote/synthetic_server.js';
 import { integerOption, parseOptions, UsageError } from './options.js';
 

@@ -11,6 +11,7 @@ import { TabletopSimulation, type FrameRecord } from '../sim/episode.js';
 import { writeEpisodeStrip } from '../sim/pictures.js';
 import { TASK_KINDS, type TaskKind } from '../sim/tasks.js';
 import { planEpisode } from '../sim/episode_plan.js';
+import { summarise, type SimSummary } from '../sim/sim_summary.js';
 import { defaultSettings } from '../sim/world.js';
 import { recordEpisode } from '../sim/episode_recording.js';
 import { integerOption, numberOption, parseOptions, UsageError } from './options.js';
@@ -36,22 +37,6 @@ simulated Panda behind the preset's controller interfaces, on a simulated clock.
   --record N         episodes to write with --out (default 3)
   --json             print the results as one JSON object on the last line
 `;
-
-export interface SimSummary {
-  model: string;
-  execution_policy: string;
-  episodes: number;
-  seed: number;
-  steer: boolean;
-  success_rate: number;
-  mean_seconds: number;
-  step_ms_p50: number;
-  step_ms_p90: number;
-  per_task: Record<string, { episodes: number; success_rate: number }>;
-  commands: number;
-  refusals: number;
-  out?: string;
-}
 
 export async function runSim(argv: string[]): Promise<number> {
   const values = parseOptions({
@@ -160,39 +145,6 @@ function parseParameterValue(text: string): ParameterValue {
   return text;
 }
 
-export function summarise(
-  model: string,
-  policy: string,
-  seed: number,
-  steer: boolean,
-  results: { kind: string; success: boolean; seconds: number; commands: number; refusals: number }[],
-  stepMs: number[],
-  out: string | null,
-): SimSummary {
-  const sorted = [...stepMs].sort((a, b) => a - b);
-  const quantile = (q: number): number => (sorted.length ? round(sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]) : NaN);
-  const perTask: SimSummary['per_task'] = {};
-  for (const kind of new Set(results.map((r) => r.kind))) {
-    const of = results.filter((r) => r.kind === kind);
-    perTask[kind] = { episodes: of.length, success_rate: round(of.filter((r) => r.success).length / of.length) };
-  }
-  return {
-    model,
-    execution_policy: policy,
-    episodes: results.length,
-    seed,
-    steer,
-    success_rate: round(results.filter((r) => r.success).length / results.length),
-    mean_seconds: round(results.reduce((sum, r) => sum + r.seconds, 0) / results.length),
-    step_ms_p50: quantile(0.5),
-    step_ms_p90: quantile(0.9),
-    per_task: perTask,
-    commands: results.reduce((sum, r) => sum + r.commands, 0),
-    refusals: results.reduce((sum, r) => sum + r.refusals, 0),
-    ...(out ? { out } : {}),
-  };
-}
-
 function printSummary(summary: SimSummary): void {
   const lines = [
     `molmoact-ros sim: model ${summary.model}, execution_policy ${summary.execution_policy}${summary.steer ? ', steered' : ''}, ${summary.episodes} episodes (seed ${summary.seed})`,
@@ -204,8 +156,4 @@ function printSummary(summary: SimSummary): void {
   ];
   if (summary.out) lines.push(`  pictures and MCAP recordings in ${summary.out}`);
   process.stdout.write(`${lines.join('\n')}\n`);
-}
-
-function round(x: number): number {
-  return Math.round(x * 1000) / 1000;
 }

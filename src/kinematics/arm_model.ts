@@ -6,8 +6,7 @@
  * what the URDF allows but never widen it. IK works inside the position limits less the margin,
  * so its solutions are commandable as they are.
  */
-import { readFileSync } from 'node:fs';
-import { checkLimits, LimitError, type JointLimits } from '../control/joint_limits.js';
+import { checkLimits, LimitError, type JointLimits } from './limits.js';
 import { KinematicChain } from './chain.js';
 import { IkSolver } from './ik.js';
 import { identity, type Transform } from './transform.js';
@@ -98,17 +97,6 @@ export class ArmModel {
 
   static fromUrdf(xml: string, options: ArmModelOptions): ArmModel {
     return new ArmModel(parseUrdf(xml), options);
-  }
-
-  /** Reads a URDF file; a missing or unreadable file is a UrdfError like any broken URDF. */
-  static fromFile(file: string, options: ArmModelOptions): ArmModel {
-    let xml: string;
-    try {
-      xml = readFileSync(file, 'utf8');
-    } catch (err) {
-      throw new UrdfError(`cannot read URDF file ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
-    }
-    return ArmModel.fromUrdf(xml, options);
   }
 
   /** Pose of tip_link in base_link for joint positions in jointNames order. */

@@ -7,7 +7,7 @@
  */
 import { MessageError } from './errors.js';
 import type { CameraInfo, Point } from './types.js';
-import type { DepthImage } from '../reasoning/types.js';
+import type { DepthImage } from './images.js';
 
 export interface PixelCoord {
   u: number;

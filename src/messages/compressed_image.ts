@@ -10,7 +10,7 @@
 import sharp from 'sharp';
 import { MessageError } from './errors.js';
 import type { CompressedImage } from './types.js';
-import type { RgbImage } from '../reasoning/types.js';
+import type { RgbImage } from './images.js';
 
 export type CompressedCodec = 'jpeg' | 'png';
 

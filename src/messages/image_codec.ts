@@ -8,7 +8,7 @@
 import { soleView } from './owned_bytes.js';
 import { MessageError } from './errors.js';
 import type { Header, Image } from './types.js';
-import type { DepthImage, RgbImage } from '../reasoning/types.js';
+import type { DepthImage, RgbImage } from './images.js';
 
 /**
  * Where R, G and B sit inside one pixel of each colour encoding. Greyscale repeats one byte three

@@ -49,6 +49,7 @@ import { DiagnosticLevel, type HealthReport } from '../report/diagnostics.js';
 import { createArmOutput, createGripperOutput } from './outputs/create_outputs.js';
 import type { ControllerOutput, GripperOutput } from './outputs/ports.js';
 import type { CommandTransport } from './outputs/transport.js';
+import { loadArmModel } from '../config/robot_files.js';
 
 /** Least time between two warnings of the same kind that can repeat at the frame rate. */
 const WARNING_PERIOD_SEC = 10;
@@ -181,6 +182,11 @@ export class ReasoningSession {
     return this.model;
   }
 
+  /** Why the model could not be loaded, or null. */
+  get modelLoadError(): string | null {
+    return this.modelError;
+  }
+
   /** The arm's kinematics and limits, once a URDF has been loaded. */
   get armModel(): ArmModel | null {
     return this.planner.armModel;
@@ -306,7 +312,7 @@ export class ReasoningSession {
   }
 
   setRobotDescriptionFile(file: string): void {
-    this.setRobotModel(() => ArmModel.fromFile(file, armModelOptions(this.settings)), file);
+    this.setRobotModel(() => loadArmModel(file, armModelOptions(this.settings)), file);
   }
 
   // ---- reasoning -------------------------------------------------------------------------

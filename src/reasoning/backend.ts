@@ -1,5 +1,5 @@
 /**
- * The interface every reasoning backend implements, and the factory that picks one from a manifest.
+ * The interface every reasoning backend implements (create_backend.ts picks one from a manifest).
  */
 import type { ModelManifest } from './manifest.js';
 import type { BackendInput, BackendOutput } from './types.js';
@@ -38,19 +38,4 @@ export interface BackendOptions {
   spinWait?: boolean;
   /** Remote models: the server, the request timeout and the back-off after failures. */
   remote?: RemoteOptions;
-}
-
-/** Loads the backend the manifest names. */
-export async function createBackend(manifest: ModelManifest, options: BackendOptions = {}): Promise<ReasoningBackend> {
-  switch (manifest.backend) {
-    case 'onnx': {
-      // Imported here so that loading this module does not load the ONNX runtime.
-      const { OnnxBackend } = await import('./onnx_backend.js');
-      return OnnxBackend.load(manifest, options);
-    }
-    case 'remote': {
-      const { RemoteBackend } = await import('./remote/remote_backend.js');
-      return RemoteBackend.load(manifest, options);
-    }
-  }
 }

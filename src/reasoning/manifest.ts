@@ -1,18 +1,15 @@
 /**
- * Model manifests: the YAML file in a model folder that says everything the runtime needs to know
- * about a model: its backend (ONNX graphs in the folder, or a model server), input, output grids
- * and bins, action space, bounds and statistics. See docs/model-format.md.
+ * Model manifests: what the runtime needs to know about a model (its backend: ONNX graphs in the
+ * folder, or a model server; input, output grids and bins, action space, bounds and statistics),
+ * validated from the parsed YAML of a model folder's manifest.yaml (load_manifest.ts reads it).
+ * See docs/model-format.md.
  */
-import { access, readFile } from 'node:fs/promises';
-import path from 'node:path';
-import { parse as parseYaml } from 'yaml';
 import { FieldReader, ManifestError, has } from './manifest_fields.js';
 import { parseCameras, parseRemote, type CameraSpec, type RemoteSpec } from './manifest_remote.js';
 
 export { ManifestError } from './manifest_fields.js';
 export type { CameraSpec, RemoteSpec } from './manifest_remote.js';
 
-export const MANIFEST_FILE = 'manifest.yaml';
 export const MANIFEST_FORMAT = 1;
 
 export const BACKENDS = ['onnx', 'remote'] as const;
@@ -139,27 +136,6 @@ export interface RemoteManifest extends ManifestBase {
 
 export type ModelManifest = OnnxManifest | RemoteManifest;
 
-/** Reads and validates `<modelDir>/manifest.yaml`. */
-export async function loadManifest(modelDir: string): Promise<ModelManifest> {
-  const dir = path.resolve(modelDir);
-  const file = path.join(dir, MANIFEST_FILE);
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (err) {
-    throw new ManifestError(file, '', `cannot read the manifest (${(err as Error).message})`);
-  }
-  let doc: unknown;
-  try {
-    doc = parseYaml(text);
-  } catch (err) {
-    throw new ManifestError(file, '', `not valid YAML (${(err as Error).message})`);
-  }
-  const manifest = parseManifest(doc, dir, file);
-  if (manifest.backend === 'onnx') await checkGraphFiles(manifest.graphs, file);
-  return manifest;
-}
-
 /** The manifest as an ONNX model's, or an error saying it is not one. */
 export function onnxManifest(manifest: ModelManifest): OnnxManifest {
   if (manifest.backend !== 'onnx') throw new ManifestError(manifest.file, 'backend', `expected onnx, got ${manifest.backend}`);
@@ -172,8 +148,11 @@ export function remoteManifest(manifest: ModelManifest): RemoteManifest {
   return manifest;
 }
 
-/** Validates a parsed manifest document; paths in it are relative to `dir`. */
-export function parseManifest(doc: unknown, dir: string, file: string): ModelManifest {
+/**
+ * Validates a parsed manifest document. `resolveFile` turns a file name in it (relative to the
+ * model folder, or absolute) into a path; the loader resolves against the folder.
+ */
+export function parseManifest(doc: unknown, dir: string, file: string, resolveFile: (name: string) => string = (name) => name): ModelManifest {
   const v = new FieldReader(file);
   const root = v.object(doc, '');
 
@@ -193,7 +172,7 @@ export function parseManifest(doc: unknown, dir: string, file: string): ModelMan
 
   if (backend === 'onnx') {
     const g = v.object(root.graphs, 'graphs');
-    const resolve = (stage: keyof StageGraphs) => path.resolve(dir, v.string(g, stage, 'graphs'));
+    const resolve = (stage: keyof StageGraphs) => resolveFile(v.string(g, stage, 'graphs'));
     const input = v.object(root.input, 'input');
     const instruction = v.object(root.instruction, 'instruction');
     return {
@@ -319,14 +298,4 @@ function parseProprio(v: FieldReader, proprio: Record<string, unknown>): Proprio
     if (convention !== 'open_is_1') spec.gripperConvention = convention;
   }
   return spec;
-}
-
-async function checkGraphFiles(graphs: StageGraphs, file: string): Promise<void> {
-  for (const stage of ['perceive', 'plan', 'act'] as const) {
-    try {
-      await access(graphs[stage]);
-    } catch {
-      throw new ManifestError(file, `graphs.${stage}`, `graph file not found: ${graphs[stage]}`);
-    }
-  }
 }

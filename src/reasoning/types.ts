@@ -3,19 +3,9 @@
  */
 import type { CameraInfo, CompressedImage, Image, JointState, Point, Time } from '../messages/types.js';
 
-/** An 8-bit RGB image, rows packed (HWC, no padding). */
-export interface RgbImage {
-  width: number;
-  height: number;
-  data: Uint8Array;
-}
+import type { DepthImage, RgbImage } from '../messages/images.js';
 
-/** A depth image in metres; NaN marks pixels without a measurement. */
-export interface DepthImage {
-  width: number;
-  height: number;
-  data: Float32Array;
-}
+export type { DepthImage, RgbImage };
 
 /** One synchronised set of sensor messages, as FrameSync emits it. */
 export interface Frame {

@@ -3,8 +3,10 @@
  * ROS executor on the main thread never waits for inference.
  */
 import { parentPort } from 'node:worker_threads';
-import { createBackend, type ReasoningBackend } from './backend.js';
-import { loadManifest, ManifestError } from './manifest.js';
+import { type ReasoningBackend } from './backend.js';
+import { createBackend } from './create_backend.js';
+import { ManifestError } from './manifest.js';
+import { loadManifest } from './load_manifest.js';
 import { summarizeModel } from './model_summary.js';
 import { decodeFrame, reasonAboutFrame, type DecodedFrame } from './frame_step.js';
 import { proprioMismatch, type ProprioSource } from './proprioception.js';

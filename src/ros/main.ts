@@ -66,7 +66,7 @@ export async function runSimRobot(argv: string[]): Promise<number> {
     throw err;
   }
   const { SimRobotNode } = await import('./sim_robot_node.js');
-  const { summarise } = await import('../cli/sim.js');
+  const { summarise } = await import('../sim/sim_summary.js');
   rcl.removeSignalHandlers();
   await rcl.init();
   const robot = SimRobotNode.create(rcl, options);

@@ -14,6 +14,7 @@ import { timeFromSeconds, toSeconds } from '../messages/time.js';
 import type { Image, JointTrajectory, VisualTrace } from '../messages/types.js';
 import { makeHeader } from '../messages/builders.js';
 import { ReasoningSession } from '../pipeline/session.js';
+import { ReasonerInitError } from '../reasoning/reasoner.js';
 import type { Frame, ReasoningStep, RgbImage, TracePoints } from '../reasoning/types.js';
 import { interfacesOf, SimulatedRobot } from './simulated_robot.js';
 import { SimTransport } from './sim_transport.js';
@@ -113,7 +114,7 @@ export class TabletopSimulation {
     simulation.session = session;
     if (!session.modelSummary) {
       await simulation.close();
-      throw new Error(`the model in ${options.settings.modelDir} could not be loaded (see the log)`);
+      throw new ReasonerInitError(session.modelLoadError ?? `the model in ${options.settings.modelDir} could not be loaded`);
     }
     // As robot_state_publisher would: the arm's URDF, which the simulated robot is.
     session.setRobotDescriptionFile(resolvePackagePath('config/robots/urdf/panda.urdf'));

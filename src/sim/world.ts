@@ -20,6 +20,7 @@ import { armModelOptions, settingsFromValues, type NodeSettings } from '../confi
 import { seededRandom, uniform, type Random } from '../util/random.js';
 import { proprioSource, type ProprioSource } from '../reasoning/proprioception.js';
 import { lookAt, renderScene, type RenderResult, type RenderScene, type SceneObject, type Shape } from './render.js';
+import { loadArmModel } from '../config/robot_files.js';
 
 export type Vec3 = [number, number, number];
 
@@ -268,7 +269,7 @@ export class TabletopWorld {
 
 /** The Panda's arm model from the bundled URDF, with the node's default parameters (limits, IK). */
 export function pandaArm(settings: NodeSettings = defaultSettings()): ArmModel {
-  return ArmModel.fromFile(resolvePackagePath('config/robots/urdf/panda.urdf'), armModelOptions(settings));
+  return loadArmModel(resolvePackagePath('config/robots/urdf/panda.urdf'), armModelOptions(settings));
 }
 
 /** Where the simulation's models read their proprioception: the node's default joints and gripper. */

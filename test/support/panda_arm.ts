@@ -4,12 +4,13 @@
  */
 import { ArmModel } from '../../src/kinematics/arm_model.js';
 import { resolvePackagePath } from '../../src/config/package_root.js';
+import { loadArmModel } from '../../src/config/robot_files.js';
 
 export const PANDA_JOINTS = ['panda_joint1', 'panda_joint2', 'panda_joint3', 'panda_joint4', 'panda_joint5', 'panda_joint6', 'panda_joint7'];
 export const PANDA_READY = [0, -0.785, 0, -2.356, 0, 1.571, 0.785];
 
 export function pandaForTests(): ArmModel {
-  return ArmModel.fromFile(resolvePackagePath('config/robots/urdf/panda.urdf'), {
+  return loadArmModel(resolvePackagePath('config/robots/urdf/panda.urdf'), {
     jointNames: PANDA_JOINTS,
     baseLink: 'panda_link0',
     tipLink: 'panda_hand',
