@@ -1,6 +1,6 @@
 /**
  * Derives the table of MolmoAct's 256 action strings from a Qwen tokenizer vocabulary and writes
- * src/reasoning/remote/qwen2_action_tokens.ts.
+ * src/core/model/qwen2_action_tokens.ts.
  *
  * MolmoAct writes each action value as the token string of one of the last 256 ids of the Qwen2
  * base vocabulary (151,643 tokens): the string exactly as the vocabulary stores it (byte-level
@@ -93,7 +93,7 @@ ${rows}
 
 function main(argv: string[]): number {
   const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
-  const target = path.join(root, 'src', 'reasoning', 'remote', 'qwen2_action_tokens.ts');
+  const target = path.join(root, 'src', 'core', 'model', 'qwen2_action_tokens.ts');
   const { text, version } = readPackageTokenizer();
   const tokens = deriveActionTokens(JSON.parse(text) as TokenizerJson);
   const fileHash = createHash('sha256').update(text, 'utf8').digest('hex');

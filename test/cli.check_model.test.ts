@@ -4,9 +4,9 @@ import os from 'node:os';
 import path from 'node:path';
 import sharp from 'sharp';
 import { molmoactRos, molmoactRosAsync } from './support/cli.js';
-import { remoteManifest } from '../src/reasoning/manifest.js';
-import { loadManifest } from '../src/reasoning/load_manifest.js';
-import { SyntheticServer } from '../src/reasoning/remote/synthetic_server.js';
+import { remoteManifest } from '../src/core/model/manifest.js';
+import { loadManifest } from '../src/inference/load_manifest.js';
+import { SyntheticServer } from '../src/inference/remote/synthetic_server.js';
 
 async function serve(dir: string, fault: 'none' | 'unknown_token' = 'none'): Promise<SyntheticServer> {
   return SyntheticServer.start({ manifest: remoteManifest(await loadManifest(dir)), fault });

@@ -4,12 +4,13 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } fro
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse } from 'yaml';
-import { runCheckRobot, type CheckRobotIo } from '../src/cli/check_robot.js';
+import { runCheckRobot, type CheckRobotIo } from '../src/apps/cli/check_robot.js';
 import { listRobotPresets } from '../src/config/robot_presets.js';
 import { packageRoot } from '../src/config/package_root.js';
+import { CLI_ENTRY } from './support/cli.js';
 import { checkParameterValue, loadParameterSchema } from '../src/config/schema.js';
-import { KinematicChain } from '../src/kinematics/chain.js';
-import { parseUrdf } from '../src/kinematics/urdf.js';
+import { KinematicChain } from '../src/core/kinematics/chain.js';
+import { parseUrdf } from '../src/core/kinematics/urdf.js';
 
 const ROBOTS = ['panda', 'ur5e', 'wx250s'];
 const robotsDir = join(packageRoot(), 'config', 'robots');
@@ -160,7 +161,7 @@ describe('molmoact-ros check-robot', () => {
 
   it('prints no stack trace when run as a command with a broken URDF', () => {
     const file = writeTemp('empty.urdf', '');
-    const result = spawnSync(process.execPath, [join(packageRoot(), 'dist', 'src', 'cli', 'main.js'), 'check-robot', '--urdf', file, '--tip', 'x'], {
+    const result = spawnSync(process.execPath, [CLI_ENTRY, 'check-robot', '--urdf', file, '--tip', 'x'], {
       encoding: 'utf8',
     });
     expect(result.status).to.equal(2);

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
-import { chunkToJointTargets, chunkToTrajectory, NotDrivableError, timedTrajectory } from '../src/control/chunk_to_trajectory.js';
-import { checkLimits, LimitError, violation, type JointLimits, type StartState } from '../src/control/joint_limits.js';
-import { toSeconds } from '../src/messages/time.js';
+import { chunkToJointTargets, chunkToTrajectory, NotDrivableError, timedTrajectory } from '../src/core/control/chunk_to_trajectory.js';
+import { checkLimits, LimitError, violation, type JointLimits, type StartState } from '../src/core/control/joint_limits.js';
+import { toSeconds } from '../src/core/messages/time.js';
 
 const limits: JointLimits = {
   names: ['a', 'b'],

@@ -1,12 +1,11 @@
 import { fileURLToPath } from 'node:url';
 import { expect } from 'chai';
-import { toSeconds } from '../src/messages/time.js';
+import { toSeconds } from '../src/core/messages/time.js';
 import { pandaForTests, PANDA_JOINTS, PANDA_READY } from './support/panda_arm.js';
-import { CommandPlanner, type ActionFormat, type CommandDecision, type PlannerSettings } from '../src/control/command_planner.js';
-import type { CommandContext } from '../src/control/safety_guard.js';
-import { ArmModel } from '../src/kinematics/arm_model.js';
-import { loadManifest } from '../src/reasoning/load_manifest.js';
-import { summarizeModel } from '../src/reasoning/model_summary.js';
+import { CommandPlanner, type ActionFormat, type CommandDecision, type PlannerSettings } from '../src/core/control/command_planner.js';
+import type { CommandContext } from '../src/core/control/safety_guard.js';
+import { loadManifest } from '../src/inference/load_manifest.js';
+import { summarizeModel } from '../src/core/model/model_summary.js';
 import { loadArmModel } from '../src/config/robot_files.js';
 
 const READY = PANDA_READY;

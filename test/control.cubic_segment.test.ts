@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { cubicPeakSpeed, cubicPositionAt, cubicPositionRange, type SegmentEnds } from '../src/control/cubic_segment.js';
+import { cubicPeakSpeed, cubicPositionAt, cubicPositionRange, type SegmentEnds } from '../src/core/control/cubic_segment.js';
 
 /** Speed and positions by dense sampling of the same Hermite segment, for comparison. */
 function sampled(ends: SegmentEnds): { peak: number; lo: number; hi: number } {

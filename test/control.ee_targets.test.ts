@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { pandaForTests, PANDA_READY } from './support/panda_arm.js';
-import { applyDelta, eeDeltaTargets, IkFailure, type EeDeltaSpec } from '../src/control/ee_targets.js';
+import { applyDelta, eeDeltaTargets, IkFailure, type EeDeltaSpec } from '../src/core/control/ee_targets.js';
 
 const READY = PANDA_READY;
 

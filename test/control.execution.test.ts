@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { ChunkExecutor } from '../src/control/execution.js';
+import { ChunkExecutor } from '../src/core/control/execution.js';
 
 const STEP = 0.1;
 

@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { expect } from 'chai';
-import { gripperTarget, type GripperConfig } from '../src/control/gripper.js';
-import { parseUrdf } from '../src/kinematics/urdf.js';
+import { gripperTarget, type GripperConfig } from '../src/core/control/gripper.js';
+import { parseUrdf } from '../src/core/kinematics/urdf.js';
 
 function urdfText(name: string): string {
   return readFileSync(fileURLToPath(new URL(`../../config/robots/urdf/${name}.urdf`, import.meta.url)), 'utf8');

@@ -8,12 +8,12 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { expect } from 'chai';
 import fc from 'fast-check';
-import { ArmModel, type LimitConfig } from '../src/kinematics/arm_model.js';
-import { parseUrdf, type RobotDescription } from '../src/kinematics/urdf.js';
-import { CommandPlanner, type ActionFormat, type CommandDecision, type PlannerSettings } from '../src/control/command_planner.js';
-import type { CommandContext } from '../src/control/safety_guard.js';
-import type { ExecutionPolicy } from '../src/control/execution.js';
-import type { JointTrajectory } from '../src/messages/types.js';
+import { ArmModel, type LimitConfig } from '../src/core/kinematics/arm_model.js';
+import { parseUrdf, type RobotDescription } from '../src/core/kinematics/urdf.js';
+import { CommandPlanner, type ActionFormat, type CommandDecision, type PlannerSettings } from '../src/core/control/command_planner.js';
+import type { CommandContext } from '../src/core/control/safety_guard.js';
+import type { ExecutionPolicy } from '../src/core/control/execution.js';
+import type { JointTrajectory } from '../src/core/messages/types.js';
 
 interface ArmSpec {
   name: string;

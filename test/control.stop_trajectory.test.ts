@@ -1,8 +1,8 @@
 import { expect } from 'chai';
-import { stopTrajectory } from '../src/control/stop_trajectory.js';
-import { violation, type JointLimits } from '../src/control/joint_limits.js';
-import { cubicPositionAt, cubicPositionRange, cubicVelocityRange } from '../src/control/cubic_segment.js';
-import { toSeconds } from '../src/messages/time.js';
+import { stopTrajectory } from '../src/core/control/stop_trajectory.js';
+import { violation, type JointLimits } from '../src/core/control/joint_limits.js';
+import { cubicPositionAt, cubicPositionRange, cubicVelocityRange } from '../src/core/control/cubic_segment.js';
+import { toSeconds } from '../src/core/messages/time.js';
 
 const limits: JointLimits = { names: ['a', 'b'], min: [-1, -2], max: [1, 2], maxVelocity: [1, 1], margin: 0.05 };
 

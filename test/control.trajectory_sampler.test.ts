@@ -1,8 +1,8 @@
 import { expect } from 'chai';
-import { sampleTrajectory, trajectoryDuration } from '../src/control/trajectory_sampler.js';
-import { buildJointTrajectory, type TrajectoryPointInput } from '../src/messages/builders.js';
-import { MessageError } from '../src/messages/errors.js';
-import type { JointTrajectory } from '../src/messages/types.js';
+import { sampleTrajectory, trajectoryDuration } from '../src/core/control/trajectory_sampler.js';
+import { buildJointTrajectory, type TrajectoryPointInput } from '../src/core/messages/builders.js';
+import { MessageError } from '../src/core/messages/errors.js';
+import type { JointTrajectory } from '../src/core/messages/types.js';
 
 function trajectory(points: TrajectoryPointInput[], joints = ['a', 'b']): JointTrajectory {
   return buildJointTrajectory({ stamp: { sec: 0, nanosec: 0 }, jointNames: joints, points });

@@ -1,10 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { expect } from 'chai';
-import { KinematicChain } from '../src/kinematics/chain.js';
-import { identity, type Transform } from '../src/kinematics/transform.js';
-import { parseUrdf, UrdfError, type RobotDescription } from '../src/kinematics/urdf.js';
-import { seededRandom, uniform, type Random } from '../src/util/random.js';
+import { KinematicChain } from '../src/core/kinematics/chain.js';
+import { identity, type Transform } from '../src/core/kinematics/transform.js';
+import { parseUrdf, UrdfError, type RobotDescription } from '../src/core/kinematics/urdf.js';
+import { seededRandom, uniform, type Random } from '../src/core/util/random.js';
 
 function loadRobot(name: string): RobotDescription {
   return parseUrdf(readFileSync(fileURLToPath(new URL(`../../config/robots/urdf/${name}.urdf`, import.meta.url)), 'utf8'));

@@ -1,11 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { expect } from 'chai';
-import { KinematicChain } from '../src/kinematics/chain.js';
-import { IkSolver, type IkResult } from '../src/kinematics/ik.js';
-import { identity, poseDistance, translationOf, type Transform } from '../src/kinematics/transform.js';
-import { parseUrdf, type RobotDescription } from '../src/kinematics/urdf.js';
-import { seededRandom, uniform, type Random } from '../src/util/random.js';
+import { KinematicChain } from '../src/core/kinematics/chain.js';
+import { IkSolver, type IkResult } from '../src/core/kinematics/ik.js';
+import { identity, poseDistance, translationOf, type Transform } from '../src/core/kinematics/transform.js';
+import { parseUrdf, type RobotDescription } from '../src/core/kinematics/urdf.js';
+import { seededRandom, uniform, type Random } from '../src/core/util/random.js';
 
 function loadRobot(name: string): RobotDescription {
   return parseUrdf(readFileSync(fileURLToPath(new URL(`../../config/robots/urdf/${name}.urdf`, import.meta.url)), 'utf8'));

@@ -1,8 +1,8 @@
 import { expect } from 'chai';
-import { TfTree, TfLookupError } from '../src/kinematics/tf_tree.js';
-import { applyToPoint } from '../src/kinematics/transform.js';
-import type { TransformStamped } from '../src/messages/types.js';
-import { timeFromSeconds } from '../src/messages/time.js';
+import { TfTree, TfLookupError } from '../src/core/kinematics/tf_tree.js';
+import { applyToPoint } from '../src/core/kinematics/transform.js';
+import type { TransformStamped } from '../src/core/messages/types.js';
+import { timeFromSeconds } from '../src/core/messages/time.js';
 
 /** parent -> child: child's origin at `xyz` in the parent, rotated by `yaw` about z. */
 function edge(parent: string, child: string, xyz: [number, number, number], yaw = 0, stampSec = 100): TransformStamped {

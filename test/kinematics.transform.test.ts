@@ -12,8 +12,8 @@ import {
   setRpy,
   translationOf,
   type Transform,
-} from '../src/kinematics/transform.js';
-import { seededRandom, uniform, type Random } from '../src/util/random.js';
+} from '../src/core/kinematics/transform.js';
+import { seededRandom, uniform, type Random } from '../src/core/util/random.js';
 
 /** Largest absolute difference between two transforms (all 12 entries). */
 function maxDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
@@ -346,7 +346,7 @@ describe('kinematics/transform', () => {
 
 describe('kinematics/transform: rotationQuaternion', () => {
   it('gives back the quaternion a rotation was made from (up to sign), in every branch', async () => {
-    const { identity, setQuaternion, rotationQuaternion } = await import('../src/kinematics/transform.js');
+    const { identity, setQuaternion, rotationQuaternion } = await import('../src/core/kinematics/transform.js');
     const cases: [number, number, number, number][] = [
       [0, 0, 0, 1],
       [1, 0, 0, 0],

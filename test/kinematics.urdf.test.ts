@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { expect } from 'chai';
-import { jointsBetween, parseUrdf, UrdfError, type RobotDescription } from '../src/kinematics/urdf.js';
+import { jointsBetween, parseUrdf, UrdfError, type RobotDescription } from '../src/core/kinematics/urdf.js';
 
 function loadRobot(name: string): string {
   return readFileSync(fileURLToPath(new URL(`../../config/robots/urdf/${name}.urdf`, import.meta.url)), 'utf8');

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
-import { buildJointTrajectory, emptyMarker, makeHeader, MarkerAction, MarkerType } from '../src/messages/builders.js';
-import { MessageError } from '../src/messages/errors.js';
-import { ageSeconds, compareTime, durationFromSeconds, timeFromSeconds, toSeconds } from '../src/messages/time.js';
+import { buildJointTrajectory, emptyMarker, makeHeader, MarkerAction, MarkerType } from '../src/core/messages/builders.js';
+import { MessageError } from '../src/core/messages/errors.js';
+import { ageSeconds, compareTime, durationFromSeconds, timeFromSeconds, toSeconds } from '../src/core/messages/time.js';
 
 describe('messages/time', () => {
   it('splits seconds into sec and nanosec in [0, 1e9)', () => {

@@ -1,8 +1,8 @@
 import { expect } from 'chai';
-import { liftTrace, PinholeCamera, robustDepthAt } from '../src/messages/camera_model.js';
-import { MessageError } from '../src/messages/errors.js';
-import type { CameraInfo } from '../src/messages/types.js';
-import type { DepthImage } from '../src/reasoning/types.js';
+import { liftTrace, PinholeCamera, robustDepthAt } from '../src/core/messages/camera_model.js';
+import { MessageError } from '../src/core/messages/errors.js';
+import type { CameraInfo } from '../src/core/messages/types.js';
+import type { DepthImage } from '../src/core/model/types.js';
 
 /** A RealSense D435-like colour camera_info at 640x480. */
 function cameraInfo(k: number[] = [615.7, 0, 323.4, 0, 615.9, 238.1, 0, 0, 1], width = 640, height = 480): CameraInfo {

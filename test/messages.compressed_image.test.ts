@@ -1,10 +1,10 @@
 import { expect } from 'chai';
 import { fileURLToPath } from 'node:url';
 import sharp from 'sharp';
-import { codecFromFormat, decodeCompressedImage } from '../src/messages/compressed_image.js';
-import { MessageError } from '../src/messages/errors.js';
-import type { CompressedImage } from '../src/messages/types.js';
-import type { RgbImage } from '../src/reasoning/types.js';
+import { codecFromFormat, decodeCompressedImage } from '../src/media/compressed_image.js';
+import { MessageError } from '../src/core/messages/errors.js';
+import type { CompressedImage } from '../src/core/messages/types.js';
+import type { RgbImage } from '../src/core/model/types.js';
 
 const FRAME = fileURLToPath(new URL('../../test/fixtures/images/bridge_watermelon_towel.png', import.meta.url));
 

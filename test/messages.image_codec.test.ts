@@ -1,15 +1,15 @@
 import { expect } from 'chai';
 import { fileURLToPath } from 'node:url';
 import sharp from 'sharp';
-import { MessageError } from '../src/messages/errors.js';
+import { MessageError } from '../src/core/messages/errors.js';
 import {
   decodeColorImage,
   decodeDepthImage,
   encodeDepthImage,
   encodeRgbImage,
-} from '../src/messages/image_codec.js';
-import type { Header, Image } from '../src/messages/types.js';
-import type { RgbImage } from '../src/reasoning/types.js';
+} from '../src/core/messages/image_codec.js';
+import type { Header, Image } from '../src/core/messages/types.js';
+import type { RgbImage } from '../src/core/model/types.js';
 
 const FRAME = fileURLToPath(new URL('../../test/fixtures/images/bridge_watermelon_towel.png', import.meta.url));
 const header: Header = { stamp: { sec: 12, nanosec: 34 }, frame_id: 'camera_color_optical_frame' };

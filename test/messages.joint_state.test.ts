@@ -1,7 +1,7 @@
 import { expect } from 'chai';
-import { MessageError } from '../src/messages/errors.js';
-import { jointPositions } from '../src/messages/joint_state.js';
-import type { JointState } from '../src/messages/types.js';
+import { MessageError } from '../src/core/messages/errors.js';
+import { jointPositions } from '../src/core/messages/joint_state.js';
+import type { JointState } from '../src/core/messages/types.js';
 
 function jointState(name: string[], position: number[]): JointState {
   return { header: { stamp: { sec: 5, nanosec: 0 }, frame_id: '' }, name, position, velocity: [], effort: [] };

@@ -4,8 +4,8 @@ import {
   ACTION_TOKEN_SOURCE,
   QWEN2_ACTION_TOKENS,
   QWEN2_VOCAB_SIZE,
-} from '../src/reasoning/remote/qwen2_action_tokens.js';
-import { ActionTokenReader, QWEN2_ACTION_TABLE } from '../src/reasoning/remote/action_tokens.js';
+} from '../src/core/model/qwen2_action_tokens.js';
+import { ActionTokenReader, QWEN2_ACTION_TABLE } from '../src/core/model/action_tokens.js';
 import { deriveActionTokens, readPackageTokenizer, tableHash, TOKENIZER_PACKAGE } from '../scripts/derive_action_tokens.js';
 
 describe('reasoning/remote/action_tokens (the Qwen2 action strings)', () => {

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
-import { CameraGeometry, prepareCameraImage } from '../src/reasoning/remote/camera_image.js';
-import type { CameraSpec } from '../src/reasoning/manifest.js';
-import type { RgbImage } from '../src/reasoning/types.js';
+import { CameraGeometry, prepareCameraImage } from '../src/media/camera_image.js';
+import type { CameraSpec } from '../src/core/model/manifest.js';
+import type { RgbImage } from '../src/core/model/types.js';
 
 const LIBERO: CameraSpec = { name: 'agentview', topic: null, width: 256, height: 256, cropArea: 0.9, rotate180: true };
 

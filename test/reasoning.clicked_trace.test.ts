@@ -1,7 +1,7 @@
 import { expect } from 'chai';
-import { ClickedWaypoints } from '../src/reasoning/clicked_trace.js';
-import { PinholeCamera } from '../src/messages/camera_model.js';
-import { TraceOverrideError } from '../src/reasoning/trace_override.js';
+import { ClickedWaypoints } from '../src/core/model/clicked_trace.js';
+import { PinholeCamera } from '../src/core/messages/camera_model.js';
+import { TraceOverrideError } from '../src/core/model/trace_override.js';
 
 describe('reasoning/clicked_trace', () => {
   const camera = new PinholeCamera(500, 500, 320, 240, 640, 480);

@@ -12,8 +12,8 @@ import {
   pixelsToTrace,
   traceToPixels,
   unnormalise,
-} from '../src/reasoning/decode.js';
-import type { ActionSpec, ActionStatistics } from '../src/reasoning/manifest.js';
+} from '../src/core/model/decode.js';
+import type { ActionSpec, ActionStatistics } from '../src/core/model/manifest.js';
 
 /** Logits [rows x width] that are 0 except a 5 at each row's chosen index. */
 function peaked(choices: number[], width: number): Float32Array {

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { MessageChannel, markAsUntransferable, type MessagePort } from 'node:worker_threads';
-import { postWithImages, type MessageSink } from '../src/reasoning/image_transfer.js';
+import { postWithImages, type MessageSink } from '../src/inference/image_transfer.js';
 
 /** The next message that arrives on `port`. */
 function received(port: MessagePort): Promise<{ images: { data: Uint8Array }[] }> {

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { splitWords, tokenizeInstruction, unknownWords } from '../src/reasoning/instruction.js';
+import { splitWords, tokenizeInstruction, unknownWords } from '../src/core/model/instruction.js';
 
 const VOCAB = ['<pad>', '<unk>', 'pick', 'up', 'the', 'red', 'block'];
 

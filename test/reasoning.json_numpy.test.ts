@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { decodeNdArray, encodeFloat32, JsonNumpyError, toRows } from '../src/reasoning/remote/json_numpy.js';
+import { decodeNdArray, encodeFloat32, JsonNumpyError, toRows } from '../src/inference/remote/json_numpy.js';
 
 describe('reasoning/remote/json_numpy', () => {
   // The wire text the Python package json_numpy 2.1.0 writes for these arrays.

@@ -3,8 +3,8 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { parse, stringify } from 'yaml';
-import { onnxManifest, ManifestError } from '../src/reasoning/manifest.js';
-import { loadManifest } from '../src/reasoning/load_manifest.js';
+import { onnxManifest, ManifestError } from '../src/core/model/manifest.js';
+import { loadManifest } from '../src/inference/load_manifest.js';
 
 const TEST_TINY = path.resolve('models/test-tiny');
 

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
-import { ActionTokenReader, QWEN2_ACTION_TABLE } from '../src/reasoning/remote/action_tokens.js';
-import { parseMolmoActAnswer, type AnswerExpectation } from '../src/reasoning/remote/molmoact_answer.js';
+import { ActionTokenReader, QWEN2_ACTION_TABLE } from '../src/core/model/action_tokens.js';
+import { parseMolmoActAnswer, type AnswerExpectation } from '../src/core/model/molmoact_answer.js';
 import {
   digitize,
   formatAction,
@@ -8,11 +8,11 @@ import {
   formatDepth,
   normaliseAction,
   type AnswerWording,
-} from '../src/reasoning/remote/molmoact_answer_format.js';
-import { binCentres, decodeActionBins, OutputRejected } from '../src/reasoning/decode.js';
-import { type ActionSpec, type ActionStatistics } from '../src/reasoning/manifest.js';
-import { loadManifest } from '../src/reasoning/load_manifest.js';
-import { seededRandom, uniform } from '../src/util/random.js';
+} from '../src/inference/remote/molmoact_answer_format.js';
+import { binCentres, decodeActionBins, OutputRejected } from '../src/core/model/decode.js';
+import { type ActionSpec, type ActionStatistics } from '../src/core/model/manifest.js';
+import { loadManifest } from '../src/inference/load_manifest.js';
+import { seededRandom, uniform } from '../src/core/util/random.js';
 
 const tokens = new ActionTokenReader(QWEN2_ACTION_TABLE);
 const DEPTH = Array.from({ length: 100 }, (_, i) => (i * 13) % 128);

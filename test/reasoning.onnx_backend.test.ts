@@ -3,13 +3,13 @@ import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { parse, stringify } from 'yaml';
-import { type ReasoningBackend } from '../src/reasoning/backend.js';
-import { createBackend } from '../src/reasoning/create_backend.js';
-import { decodeActionLogits, OutputRejected } from '../src/reasoning/decode.js';
-import { onnxManifest, type OnnxManifest } from '../src/reasoning/manifest.js';
-import { loadManifest } from '../src/reasoning/load_manifest.js';
-import { ModelLoadError, OnnxBackend } from '../src/reasoning/onnx_backend.js';
-import type { BackendInput, RgbImage } from '../src/reasoning/types.js';
+import { type ReasoningBackend } from '../src/inference/backend.js';
+import { createBackend } from '../src/inference/create_backend.js';
+import { decodeActionLogits, OutputRejected } from '../src/core/model/decode.js';
+import { onnxManifest, type OnnxManifest } from '../src/core/model/manifest.js';
+import { loadManifest } from '../src/inference/load_manifest.js';
+import { ModelLoadError, OnnxBackend } from '../src/inference/onnx/onnx_backend.js';
+import type { BackendInput, RgbImage } from '../src/core/model/types.js';
 
 const TEST_TINY = path.resolve('models/test-tiny');
 

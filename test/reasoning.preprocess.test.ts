@@ -1,7 +1,7 @@
 import { expect } from 'chai';
-import type { InputSpec } from '../src/reasoning/manifest.js';
-import { preprocessImage } from '../src/reasoning/preprocess.js';
-import type { RgbImage } from '../src/reasoning/types.js';
+import type { InputSpec } from '../src/core/model/manifest.js';
+import { preprocessImage } from '../src/media/preprocess.js';
+import type { RgbImage } from '../src/core/model/types.js';
 
 const IMAGENET: Pick<InputSpec, 'mean' | 'std'> = { mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225] };
 

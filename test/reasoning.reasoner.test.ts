@@ -1,10 +1,10 @@
 import { expect } from 'chai';
 import { waitFor } from './support/wait.js';
 import { Worker, markAsUntransferable } from 'node:worker_threads';
-import { Reasoner, ReasonerInitError } from '../src/reasoning/reasoner.js';
-import type { WorkerError } from '../src/reasoning/worker_protocol.js';
-import type { ReasoningStep } from '../src/reasoning/types.js';
-import { SyntheticCamera } from '../src/sim/synthetic_camera.js';
+import { Reasoner, ReasonerInitError } from '../src/inference/reasoner.js';
+import type { WorkerError } from '../src/inference/worker_protocol.js';
+import type { ReasoningStep } from '../src/core/model/types.js';
+import { SyntheticCamera } from '../src/apps/sim/synthetic_camera.js';
 import { resolvePackagePath } from '../src/config/package_root.js';
 
 const JOINTS = ['panda_joint1', 'panda_joint2', 'panda_joint3', 'panda_joint4', 'panda_joint5', 'panda_joint6', 'panda_joint7'];

@@ -1,13 +1,13 @@
 import { expect } from 'chai';
 import sharp from 'sharp';
-import { remoteManifest, type RemoteManifest } from '../src/reasoning/manifest.js';
-import { loadManifest } from '../src/reasoning/load_manifest.js';
-import { RemoteBackend } from '../src/reasoning/remote/remote_backend.js';
-import { RemoteError } from '../src/reasoning/remote/http.js';
-import { SyntheticServer, type Fault } from '../src/reasoning/remote/synthetic_server.js';
-import { OutputRejected } from '../src/reasoning/decode.js';
-import { decodeNdArray } from '../src/reasoning/remote/json_numpy.js';
-import type { BackendInput, RgbImage } from '../src/reasoning/types.js';
+import { remoteManifest, type RemoteManifest } from '../src/core/model/manifest.js';
+import { loadManifest } from '../src/inference/load_manifest.js';
+import { RemoteBackend } from '../src/inference/remote/remote_backend.js';
+import { RemoteError } from '../src/inference/remote/http.js';
+import { SyntheticServer, type Fault } from '../src/inference/remote/synthetic_server.js';
+import { OutputRejected } from '../src/core/model/decode.js';
+import { decodeNdArray } from '../src/inference/remote/json_numpy.js';
+import type { BackendInput, RgbImage } from '../src/core/model/types.js';
 
 /** A 640x480 frame with a horizontal gradient, so crops and turns show. */
 function frame(width = 640, height = 480): RgbImage {

@@ -3,10 +3,10 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { parse, stringify } from 'yaml';
-import { ManifestError, remoteManifest, type RemoteManifest } from '../src/reasoning/manifest.js';
-import { loadManifest } from '../src/reasoning/load_manifest.js';
-import { binCentres, unnormalise } from '../src/reasoning/decode.js';
-import { summarizeModel } from '../src/reasoning/model_summary.js';
+import { ManifestError, remoteManifest, type RemoteManifest } from '../src/core/model/manifest.js';
+import { loadManifest } from '../src/inference/load_manifest.js';
+import { binCentres, unnormalise } from '../src/core/model/decode.js';
+import { summarizeModel } from '../src/core/model/model_summary.js';
 
 const CARDS = ['models/molmoact-7b-d', 'models/molmoact-7b-d-libero-spatial', 'models/molmoact2-droid'];
 

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
-import { traceFromMessage, TraceOverrideError } from '../src/reasoning/trace_override.js';
-import type { VisualTrace } from '../src/messages/types.js';
+import { traceFromMessage, TraceOverrideError } from '../src/core/model/trace_override.js';
+import type { VisualTrace } from '../src/core/messages/types.js';
 
 const header = { stamp: { sec: 0, nanosec: 0 }, frame_id: 'camera_color_optical_frame' };
 const trace = (u: number[], v: number[], width = 256, height = 256): VisualTrace => ({ header, width, height, u, v });

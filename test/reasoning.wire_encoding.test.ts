@@ -1,9 +1,9 @@
 import { expect } from 'chai';
 import sharp from 'sharp';
-import { base64Length, writeBase64 } from '../src/reasoning/remote/base64.js';
-import { storedPngLength, writeStoredPng } from '../src/reasoning/remote/png_stored.js';
-import { areaResize } from '../src/reasoning/area_resize.js';
-import { seededRandom } from '../src/util/random.js';
+import { base64Length, writeBase64 } from '../src/media/base64.js';
+import { storedPngLength, writeStoredPng } from '../src/media/png_stored.js';
+import { areaResize } from '../src/media/area_resize.js';
+import { seededRandom } from '../src/core/util/random.js';
 
 function randomBytes(n: number, seed: number): Uint8Array {
   const random = seededRandom(seed);

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { ThrottledLog } from '../src/report/throttled_log.js';
+import { ThrottledLog } from '../src/core/report/throttled_log.js';
 
 describe('report/throttled_log', () => {
   it('logs the first of a kind at once, then one per period saying how many were held back', () => {

@@ -7,13 +7,13 @@ import {
   type ControllerOutput,
   type ControllerOutputOptions,
   type GripperOutputOptions,
-} from '../src/ros/controller_output.js';
-import { nodeQos } from '../src/ros/qos.js';
-import type { Rcl } from '../src/ros/rcl.js';
-import { sampleTrajectory } from '../src/control/trajectory_sampler.js';
-import { buildJointTrajectory } from '../src/messages/builders.js';
-import { timeFromSeconds } from '../src/messages/time.js';
-import type { JointState, JointTrajectory } from '../src/messages/types.js';
+} from '../src/apps/ros/controller_output.js';
+import { nodeQos } from '../src/apps/ros/qos.js';
+import type { Rcl } from '../src/apps/ros/rcl.js';
+import { sampleTrajectory } from '../src/core/control/trajectory_sampler.js';
+import { buildJointTrajectory } from '../src/core/messages/builders.js';
+import { timeFromSeconds } from '../src/core/messages/time.js';
+import type { JointState, JointTrajectory } from '../src/core/messages/types.js';
 
 const JOINTS = ['j1', 'j2', 'j3'];
 const START = [0.1, -0.2, 0.3];

@@ -3,16 +3,16 @@ import { readFileSync } from 'node:fs';
 import { resolvePackagePath } from '../src/config/package_root.js';
 import { waitFor } from './support/wait.js';
 import { FakeGraph, type FakeNode } from './support/fake_rclnodejs.js';
-import { MolmoActNode } from '../src/ros/molmoact_node.js';
+import { MolmoActNode } from '../src/apps/ros/molmoact_node.js';
 import { ConfigError } from '../src/config/schema.js';
-import type { ActionReasoning, DiagnosticArray, Image, JointTrajectory, MarkerArray, Time } from '../src/messages/types.js';
-import { SyntheticCamera, PANDA_READY } from '../src/sim/synthetic_camera.js';
-import { MarkerType, MarkerAction } from '../src/messages/builders.js';
-import { timeFromSeconds, toSeconds } from '../src/messages/time.js';
-import { applyDelta } from '../src/control/ee_targets.js';
-import { chunkToTrajectory } from '../src/control/chunk_to_trajectory.js';
-import { sampleTrajectory } from '../src/control/trajectory_sampler.js';
-import { poseDistance } from '../src/kinematics/transform.js';
+import type { ActionReasoning, DiagnosticArray, Image, JointTrajectory, MarkerArray, Time } from '../src/core/messages/types.js';
+import { SyntheticCamera, PANDA_READY } from '../src/apps/sim/synthetic_camera.js';
+import { MarkerType, MarkerAction } from '../src/core/messages/builders.js';
+import { timeFromSeconds, toSeconds } from '../src/core/messages/time.js';
+import { applyDelta } from '../src/core/control/ee_targets.js';
+import { chunkToTrajectory } from '../src/core/control/chunk_to_trajectory.js';
+import { sampleTrajectory } from '../src/core/control/trajectory_sampler.js';
+import { poseDistance } from '../src/core/kinematics/transform.js';
 
 const JOINTS = ['panda_joint1', 'panda_joint2', 'panda_joint3', 'panda_joint4', 'panda_joint5', 'panda_joint6', 'panda_joint7'];
 // A wall 1.5 m in front of the camera: every lifted trace point has z = 1.5.

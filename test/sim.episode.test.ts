@@ -2,17 +2,17 @@ import { expect } from 'chai';
 import { existsSync, mkdtempSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CommandPlanner } from '../src/control/command_planner.js';
+import { CommandPlanner } from '../src/core/control/command_planner.js';
 import { resolvePackagePath } from '../src/config/package_root.js';
-import { TabletopSimulation, type FrameRecord } from '../src/sim/episode.js';
-import { ExpertPolicy, runDemonstration } from '../src/sim/demonstration.js';
+import { TabletopSimulation, type FrameRecord } from '../src/apps/sim/episode.js';
+import { ExpertPolicy, runDemonstration } from '../src/apps/sim/demonstration.js';
 import { settingsForModel } from '../src/config/robot_presets.js';
 import type { ParameterValue } from '../src/config/schema.js';
-import { planEpisode } from '../src/sim/episode_plan.js';
-import { writeDataset } from '../src/sim/dataset.js';
-import { sampleTask, makeTask, TASK_KINDS } from '../src/sim/tasks.js';
-import { defaultSettings, TabletopWorld } from '../src/sim/world.js';
-import { seededRandom } from '../src/util/random.js';
+import { planEpisode } from '../src/apps/sim/episode_plan.js';
+import { writeDataset } from '../src/apps/sim/dataset.js';
+import { sampleTask, makeTask, TASK_KINDS } from '../src/apps/sim/tasks.js';
+import { defaultSettings, TabletopWorld } from '../src/apps/sim/world.js';
+import { seededRandom } from '../src/core/util/random.js';
 
 describe('sim/episode: the node\'s session against the simulated robot', function () {
   this.timeout(120_000);

@@ -5,10 +5,10 @@ import { join } from 'node:path';
 import { McapIndexedReader, type IReadable } from '@mcap/core';
 import { parse } from '@foxglove/rosmsg';
 import { MessageWriter } from '@foxglove/rosmsg2-serialization';
-import { buildCameraInfo, buildJointTrajectory, emptyMarker, MarkerType } from '../src/messages/builders.js';
-import { PinholeCamera } from '../src/messages/camera_model.js';
-import type { ActionReasoning, CameraInfo, Header, Image, JointState, Marker, StringMsg, VisualTrace } from '../src/messages/types.js';
-import { buildTraceMarkers } from '../src/visualize/trace_markers.js';
+import { buildCameraInfo, buildJointTrajectory, emptyMarker, MarkerType } from '../src/core/messages/builders.js';
+import { PinholeCamera } from '../src/core/messages/camera_model.js';
+import type { ActionReasoning, CameraInfo, Header, Image, JointState, Marker, StringMsg, VisualTrace } from '../src/core/messages/types.js';
+import { buildTraceMarkers } from '../src/core/visualize/trace_markers.js';
 import {
   McapRecorder,
   OFFERED_QOS_PROFILES,
@@ -18,14 +18,14 @@ import {
   schemaText,
   serializeRos2Message,
   type RecordedType,
-} from '../src/sim/mcap_recorder.js';
+} from '../src/recording/mcap_recorder.js';
 import {
   DEFINITION_SEPARATOR,
   fullMessageDefinition,
   messageDefinitionText,
   MOLMOACT_ROS_ACTION_REASONING,
   MOLMOACT_ROS_VISUAL_TRACE,
-} from '../src/sim/ros2_definitions.js';
+} from '../src/recording/ros2_definitions.js';
 
 const MCAP_MAGIC = [0x89, 0x4d, 0x43, 0x41, 0x50, 0x30, 0x0d, 0x0a];
 

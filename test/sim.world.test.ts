@@ -1,9 +1,9 @@
 import { expect } from 'chai';
-import { TabletopWorld, PLACEMENT, READY_POSE, TCP_OFFSET } from '../src/sim/world.js';
-import { besideSpot, goalPosition, makeTask, sampleTask, taskSucceeded, VOCABULARY } from '../src/sim/tasks.js';
-import { expertGoal, expertPlan, stateOf, TRACE_STEPS, traceOfPath } from '../src/sim/expert.js';
-import { seededRandom } from '../src/util/random.js';
-import { splitWords } from '../src/reasoning/instruction.js';
+import { TabletopWorld, PLACEMENT, READY_POSE, TCP_OFFSET } from '../src/apps/sim/world.js';
+import { besideSpot, goalPosition, makeTask, sampleTask, taskSucceeded, VOCABULARY } from '../src/apps/sim/tasks.js';
+import { expertGoal, expertPlan, stateOf, TRACE_STEPS, traceOfPath } from '../src/apps/sim/expert.js';
+import { seededRandom } from '../src/core/util/random.js';
+import { splitWords } from '../src/core/model/instruction.js';
 
 describe('sim/world', () => {
   it('is the same world for the same seed, and objects lie apart inside the placement area', () => {

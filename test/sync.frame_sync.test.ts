@@ -1,6 +1,6 @@
 import { expect } from 'chai';
-import { FrameSync } from '../src/sync/frame_sync.js';
-import type { CameraInfo, Image, JointState, Time } from '../src/messages/types.js';
+import { FrameSync } from '../src/core/sync/frame_sync.js';
+import type { CameraInfo, Image, JointState, Time } from '../src/core/messages/types.js';
 
 const T0 = 1_700_000_000;
 
@@ -142,8 +142,8 @@ describe('FrameSync', () => {
 
 describe('FrameSync with further cameras', () => {
   it('completes a set only with an image of each further camera within the slop, and carries them', async () => {
-    const { FrameSync } = await import('../src/sync/frame_sync.js');
-    const { SyntheticCamera } = await import('../src/sim/synthetic_camera.js');
+    const { FrameSync } = await import('../src/core/sync/frame_sync.js');
+    const { SyntheticCamera } = await import('../src/apps/sim/synthetic_camera.js');
     const main = new SyntheticCamera(['j1']);
     const wrist = new SyntheticCamera(['j1']);
     const sync = new FrameSync({ slopSec: 0.02, maxAgeSec: 1, now: () => 1_700_000_000.1 });

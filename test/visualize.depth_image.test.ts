@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { colorizeDepth } from '../src/visualize/depth_image.js';
+import { colorizeDepth } from '../src/media/depth_image.js';
 
 describe('visualize/depth_image', () => {
   it('colourises near as red, far as blue and holes as black', () => {

@@ -1,12 +1,12 @@
 import { expect } from 'chai';
 import { fileURLToPath } from 'node:url';
 import sharp from 'sharp';
-import { liftTrace, PinholeCamera } from '../src/messages/camera_model.js';
-import { MarkerAction, MarkerType } from '../src/messages/builders.js';
-import type { Point } from '../src/messages/types.js';
-import type { DepthImage, RgbImage } from '../src/reasoning/types.js';
-import { escapeXml, renderTraceImage, traceOverlaySvg } from '../src/visualize/trace_image.js';
-import { buildTraceMarkers } from '../src/visualize/trace_markers.js';
+import { liftTrace, PinholeCamera } from '../src/core/messages/camera_model.js';
+import { MarkerAction, MarkerType } from '../src/core/messages/builders.js';
+import type { Point } from '../src/core/messages/types.js';
+import type { DepthImage, RgbImage } from '../src/core/model/types.js';
+import { escapeXml, renderTraceImage, traceOverlaySvg } from '../src/media/trace_image.js';
+import { buildTraceMarkers } from '../src/core/visualize/trace_markers.js';
 
 const FRAME = fileURLToPath(new URL('../../test/fixtures/images/bridge_watermelon_towel.png', import.meta.url));
 

@@ -13,15 +13,15 @@ import { resolve } from 'node:path';
 
 const dist = new URL('../../dist/src/', import.meta.url);
 const load = (module) => import(new URL(module, dist).href);
-const { seededRandom } = await load('util/random.js');
-const { makeTask, sampleTask } = await load('sim/tasks.js');
-const { pandaProprioSource, TabletopWorld } = await load('sim/world.js');
-const { expertGoal, expertPlan, stateOf, TRACE_STEPS, traceOfPath } = await load('sim/expert.js');
-const { simulationSeed } = await load('cli/sim.js');
-const { loadManifest } = await load('reasoning/manifest.js');
-const { OnnxBackend } = await load('reasoning/onnx_backend.js');
-const { decodeColorImage } = await load('messages/image_codec.js');
-const { readProprioception } = await load('reasoning/proprioception.js');
+const { seededRandom } = await load('core/util/random.js');
+const { makeTask, sampleTask } = await load('apps/sim/tasks.js');
+const { pandaProprioSource, TabletopWorld } = await load('apps/sim/world.js');
+const { expertGoal, expertPlan, stateOf, TRACE_STEPS, traceOfPath } = await load('apps/sim/expert.js');
+const { simulationSeed } = await load('apps/sim/episode_plan.js');
+const { loadManifest } = await load('inference/load_manifest.js');
+const { OnnxBackend } = await load('inference/onnx/onnx_backend.js');
+const { decodeColorImage } = await load('core/messages/image_codec.js');
+const { readProprioception } = await load('core/model/proprioception.js');
 
 const modelDir = resolve(process.argv[2] ?? new URL('.', import.meta.url).pathname);
 const episodes = Number(process.argv[3] ?? 200);

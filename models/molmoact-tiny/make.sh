@@ -22,8 +22,8 @@ PY=/usr/bin/python3
 # Two threads, as measured; more threads than cores makes OpenMP training many times slower.
 export OMP_NUM_THREADS=2
 
-node dist/src/cli/main.js dataset --out "$DATA/train" --episodes 800 --seed 1
+node dist/src/apps/cli/main.js dataset --out "$DATA/train" --episodes 800 --seed 1
 mkdir -p "$FIRST"
 $PY models/molmoact-tiny/train.py --data "$DATA/train" --out "$FIRST" --threads 2 --epochs 8
-node dist/src/cli/main.js dataset --out "$DATA/dagger" --episodes 600 --seed 2 --every 3 --driver "$FIRST" --expert-share 0.2
+node dist/src/apps/cli/main.js dataset --out "$DATA/dagger" --episodes 600 --seed 2 --every 3 --driver "$FIRST" --expert-share 0.2
 $PY models/molmoact-tiny/train.py --data "$DATA/train" --data "$DATA/dagger" --out "$OUT" --threads 2 --epochs 10

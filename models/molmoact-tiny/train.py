@@ -5,7 +5,7 @@
 
 or step by step:
 
-    node dist/src/cli/main.js dataset --out models/molmoact-tiny/data/train --episodes 800 --seed 1
+    node dist/src/apps/cli/main.js dataset --out models/molmoact-tiny/data/train --episodes 800 --seed 1
     /usr/bin/python3 models/molmoact-tiny/train.py --data models/molmoact-tiny/data/train
 
 Runs on Debian's python3-torch (CPU). The model reasons in MolmoAct's three stages:

@@ -3,8 +3,8 @@
  * JavaScript environment).
  */
 import { readFileSync } from 'node:fs';
-import { ArmModel, type ArmModelOptions } from '../kinematics/arm_model.js';
-import { UrdfError } from '../kinematics/urdf.js';
+import { ArmModel, type ArmModelOptions } from '../core/kinematics/arm_model.js';
+import { UrdfError } from '../core/kinematics/urdf.js';
 
 /** The arm model of a URDF file; a file that cannot be read is a UrdfError naming it. */
 export function loadArmModel(file: string, options: ArmModelOptions): ArmModel {

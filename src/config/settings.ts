@@ -1,10 +1,10 @@
 /**
  * The node's settings: the parameter values of the schema, typed and checked together.
  */
-import type { ArmModelOptions, LimitConfig } from '../kinematics/arm_model.js';
-import type { GripperConfig } from '../control/gripper.js';
-import type { ExecutionPolicy } from '../control/execution.js';
-import type { BackendOptions } from '../reasoning/backend.js';
+import type { ArmModelOptions, LimitConfig } from '../core/kinematics/arm_model.js';
+import type { GripperConfig } from '../core/control/gripper.js';
+import type { ExecutionPolicy } from '../core/control/execution.js';
+import type { BackendOptions } from '../inference/backend.js';
 import { resolvePackagePath } from './package_root.js';
 import { ConfigError, type ParameterValue } from './schema.js';
 

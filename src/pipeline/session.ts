@@ -11,25 +11,26 @@
  */
 import type { NodeSettings } from '../config/settings.js';
 import { armModelOptions } from '../config/settings.js';
-import { FrameSync } from '../sync/frame_sync.js';
-import { Reasoner, type StepImages } from '../reasoning/reasoner.js';
-import { proprioSource } from '../reasoning/proprioception.js';
-import type { ModelSummary, WorkerError } from '../reasoning/worker_protocol.js';
-import type { Frame, ReasoningStep, TracePoints } from '../reasoning/types.js';
-import { traceFromMessage } from '../reasoning/trace_override.js';
-import { ClickedWaypoints } from '../reasoning/clicked_trace.js';
-import { TfTree } from '../kinematics/tf_tree.js';
-import { applyToPoint } from '../kinematics/transform.js';
-import { ArmModel } from '../kinematics/arm_model.js';
-import { PinholeCamera } from '../messages/camera_model.js';
-import { CommandPlanner } from '../control/command_planner.js';
-import { stopTrajectory } from '../control/stop_trajectory.js';
-import { trajectoryDuration } from '../control/trajectory_sampler.js';
-import { buildTraceMarkers } from '../visualize/trace_markers.js';
-import { encodeRgbImage } from '../messages/image_codec.js';
-import { jointMotion } from '../messages/joint_state.js';
-import { toSeconds } from '../messages/time.js';
-import { makeHeader } from '../messages/builders.js';
+import { FrameSync } from '../core/sync/frame_sync.js';
+import { Reasoner, type StepImages } from '../inference/reasoner.js';
+import { proprioSource } from '../core/model/proprioception.js';
+import type { WorkerError } from '../inference/worker_protocol.js';
+import type { ModelSummary } from '../core/model/model_summary.js';
+import type { Frame, ReasoningStep, TracePoints } from '../core/model/types.js';
+import { traceFromMessage } from '../core/model/trace_override.js';
+import { ClickedWaypoints } from '../core/model/clicked_trace.js';
+import { TfTree } from '../core/kinematics/tf_tree.js';
+import { applyToPoint } from '../core/kinematics/transform.js';
+import { ArmModel } from '../core/kinematics/arm_model.js';
+import { PinholeCamera } from '../core/messages/camera_model.js';
+import { CommandPlanner } from '../core/control/command_planner.js';
+import { stopTrajectory } from '../core/control/stop_trajectory.js';
+import { trajectoryDuration } from '../core/control/trajectory_sampler.js';
+import { buildTraceMarkers } from '../core/visualize/trace_markers.js';
+import { encodeRgbImage } from '../core/messages/image_codec.js';
+import { jointMotion } from '../core/messages/joint_state.js';
+import { toSeconds } from '../core/messages/time.js';
+import { makeHeader } from '../core/messages/builders.js';
 import type {
   ActionReasoning,
   CameraInfo,
@@ -42,10 +43,10 @@ import type {
   Time,
   TransformStamped,
   VisualTrace,
-} from '../messages/types.js';
-import { buildReasoningMessage } from '../report/reasoning_message.js';
-import { ThrottledLog } from '../report/throttled_log.js';
-import { DiagnosticLevel, type HealthReport } from '../report/diagnostics.js';
+} from '../core/messages/types.js';
+import { buildReasoningMessage } from '../core/report/reasoning_message.js';
+import { ThrottledLog } from '../core/report/throttled_log.js';
+import { DiagnosticLevel, type HealthReport } from '../core/report/diagnostics.js';
 import { createArmOutput, createGripperOutput } from './outputs/create_outputs.js';
 import type { ControllerOutput, GripperOutput } from './outputs/ports.js';
 import type { CommandTransport } from './outputs/transport.js';

@@ -11,15 +11,15 @@
 import { expect } from 'chai';
 import { spawn } from 'node:child_process';
 import type * as rclnodejs from 'rclnodejs';
-import { loadRclnodejs, type Rcl } from '../../src/ros/rcl.js';
+import { loadRclnodejs, type Rcl } from '../../src/apps/ros/rcl.js';
 import { settingsForModel } from '../../src/config/robot_presets.js';
-import { defaultSettings } from '../../src/sim/world.js';
-import { ArmModel } from '../../src/kinematics/arm_model.js';
+import { defaultSettings } from '../../src/apps/sim/world.js';
+import { ArmModel } from '../../src/core/kinematics/arm_model.js';
 import { armModelOptions } from '../../src/config/settings.js';
-import { cubicPeakSpeed, cubicPositionRange } from '../../src/control/cubic_segment.js';
-import { toSeconds } from '../../src/messages/time.js';
-import type { ActionReasoning, JointTrajectory, Time } from '../../src/messages/types.js';
-import { nodeQos } from '../../src/ros/qos.js';
+import { cubicPeakSpeed, cubicPositionRange } from '../../src/core/control/cubic_segment.js';
+import { toSeconds } from '../../src/core/messages/time.js';
+import type { ActionReasoning, JointTrajectory, Time } from '../../src/core/messages/types.js';
+import { nodeQos } from '../../src/apps/ros/qos.js';
 
 const EPISODES = Number(process.env.MOLMOACT_ROS_EPISODES ?? 5);
 const SEED = Number(process.env.MOLMOACT_ROS_SEED ?? 1);

@@ -11,7 +11,7 @@
  * received image's bytes cannot be moved to another thread.
  */
 import { markAsUntransferable } from 'node:worker_threads';
-import type { Rcl } from '../../src/ros/rcl.js';
+import type { Rcl } from '../../src/apps/ros/rcl.js';
 
 export interface PublishedMessage {
   type: string;

@@ -2,7 +2,7 @@
  * The Franka Panda of the bundled URDF with fixed limits (its documented soft limits, 1 rad/s),
  * as the control tests use it.
  */
-import { ArmModel } from '../../src/kinematics/arm_model.js';
+import { ArmModel } from '../../src/core/kinematics/arm_model.js';
 import { resolvePackagePath } from '../../src/config/package_root.js';
 import { loadArmModel } from '../../src/config/robot_files.js';
 

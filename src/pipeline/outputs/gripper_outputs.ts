@@ -3,9 +3,9 @@
  * control_msgs/action/GripperCommand goal, or the gripper joints streamed with the arm's
  * JointState commands.
  */
-import { makeHeader } from '../../messages/builders.js';
-import { durationFromSeconds } from '../../messages/time.js';
-import type { JointTrajectory } from '../../messages/types.js';
+import { makeHeader } from '../../core/messages/builders.js';
+import { durationFromSeconds } from '../../core/messages/time.js';
+import type { JointTrajectory } from '../../core/messages/types.js';
 import { ActionGoals, field } from './action_goals.js';
 import type { ControllerOutput, GripperCommandStep, GripperOutput } from './ports.js';
 import type { CommandTransport, OutputLog, StatusValues } from './transport.js';

@@ -3,10 +3,10 @@
  * controller's cubic segments and streamed at a fixed rate (simulators such as Isaac Sim's ROS 2
  * bridge take these).
  */
-import { sampleTrajectory, trajectoryDuration } from '../../control/trajectory_sampler.js';
-import { makeHeader } from '../../messages/builders.js';
-import { timeFromSeconds, toSeconds } from '../../messages/time.js';
-import type { JointState, JointTrajectory } from '../../messages/types.js';
+import { sampleTrajectory, trajectoryDuration } from '../../core/control/trajectory_sampler.js';
+import { makeHeader } from '../../core/messages/builders.js';
+import { timeFromSeconds, toSeconds } from '../../core/messages/time.js';
+import type { JointState, JointTrajectory } from '../../core/messages/types.js';
 import type { ControllerOutput } from './ports.js';
 import type { CommandTransport, OutputLog, StatusValues } from './transport.js';
 

@@ -3,7 +3,7 @@
  * module per controller interface implements them (trajectory_topic, trajectory_action,
  * joint_state_stream, gripper_outputs); create_outputs.ts picks them from the settings.
  */
-import type { JointTrajectory } from '../../messages/types.js';
+import type { JointTrajectory } from '../../core/messages/types.js';
 import type { StatusValues } from './transport.js';
 
 export interface ControllerOutput {

@@ -3,7 +3,7 @@
  * previous goal cancelled once the new one is accepted; outcomes and tracking error are counted
  * for /diagnostics.
  */
-import type { JointTrajectory } from '../../messages/types.js';
+import type { JointTrajectory } from '../../core/messages/types.js';
 import { ActionGoals, field, numbers } from './action_goals.js';
 import type { ControllerOutput } from './ports.js';
 import type { CommandTransport, StatusValues } from './transport.js';

@@ -2,7 +2,7 @@
  * joint_trajectory: trajectory_msgs/JointTrajectory on a topic (ros2_control's
  * joint_trajectory_controller); fire and forget.
  */
-import type { JointTrajectory } from '../../messages/types.js';
+import type { JointTrajectory } from '../../core/messages/types.js';
 import type { ControllerOutput } from './ports.js';
 import type { CommandTransport, StatusValues } from './transport.js';
 

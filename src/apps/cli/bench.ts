@@ -1,0 +1,259 @@
+/**
+ * `molmoact-ros bench`: where the time of a reasoning step goes, on a synthetic 640x480 RGB +
+ * 16UC1 depth frame, and how much the pipeline adds to the bare ONNX graphs.
+ *
+ * Phase 1 times each part in-process (sync, message decode, preprocess, each stage, output
+ * decode, lifting, markers, trajectory, trace image) and the conversion of an 8-step
+ * end-effector chunk through IK (ee_chunk_ms). Phase 2 runs whole steps through the
+ * Reasoner and its worker as the node does, giving step_ms and the worker transfer. Phase 3 runs
+ * the same graphs bare (session.run on the same prepared inputs). Phase 4 (--soak) runs many
+ * steps and compares resident memory at the start and the end.
+ */
+import { resolve } from 'node:path';
+import { loadParameterSchema, defaultValues } from '../../config/schema.js';
+import { armModelOptions, settingsFromValues } from '../../config/settings.js';
+import { resolvePackagePath } from '../../config/package_root.js';
+import { CommandPlanner } from '../../core/control/command_planner.js';
+import { toSeconds } from '../../core/messages/time.js';
+import { FrameSync } from '../../core/sync/frame_sync.js';
+import { onnxManifest } from '../../core/model/manifest.js';
+import { loadManifest } from '../../inference/load_manifest.js';
+import { OnnxBackend } from '../../inference/onnx/onnx_backend.js';
+import { preprocessImage } from '../../media/preprocess.js';
+import { decodeFrame, reasonAboutFrame } from '../../inference/frame_step.js';
+import { SteppingReasoner } from '../../inference/stepping_reasoner.js';
+import { proprioSource } from '../../core/model/proprioception.js';
+import { summarizeModel } from '../../core/model/model_summary.js';
+import { buildTraceMarkers } from '../../core/visualize/trace_markers.js';
+import { renderTraceImage } from '../../media/trace_image.js';
+import { buildReasoningMessage } from '../../core/report/reasoning_message.js';
+import { SyntheticCamera, PANDA_READY } from '../sim/synthetic_camera.js';
+import { seededRandom, uniform } from '../../core/util/random.js';
+import type { ReasoningStep } from '../../core/model/types.js';
+import { integerOption, parseOptions } from '../../config/command_line.js';
+import { Samples, printTable, round } from './bench_report.js';
+import { loadArmModel } from '../../config/robot_files.js';
+import { withImageThreads } from '../../media/image_file.js';
+
+const HELP = `usage: molmoact-ros bench [options]
+
+  --model DIR     model folder (default: the model_dir parameter's default); a remote model is
+                  timed against a synthetic server that answers at once (the node's own cost)
+  --steps N       timed steps per phase (default 200)
+  --warmup N      untimed steps first (default 20)
+  --soak N        steps of the memory soak (default 10000; 0 skips it)
+  --threads N     onnxruntime intra-op threads (default: inference_threads)
+  --spin-wait     let onnxruntime's threads spin between calls (default: inference_spin_wait)
+  --json          print the results as one JSON object on the last line
+`;
+
+const INSTRUCTION = 'pick up the red block';
+
+export async function runBench(argv: string[]): Promise<number> {
+  const values = parseOptions({
+    args: argv,
+    options: {
+      model: { type: 'string' },
+      steps: { type: 'string', default: '200' },
+      warmup: { type: 'string', default: '20' },
+      soak: { type: 'string', default: '10000' },
+      threads: { type: 'string' },
+      'spin-wait': { type: 'boolean' },
+      json: { type: 'boolean', default: false },
+      help: { type: 'boolean', default: false },
+    },
+  });
+  if (values.help) {
+    process.stdout.write(HELP);
+    return 0;
+  }
+  const settings = settingsFromValues(defaultValues(loadParameterSchema()));
+  const modelDir = values.model ? resolve(values.model) : settings.modelDir;
+  const steps = integerOption(values.steps, '--steps', 1);
+  const warmup = integerOption(values.warmup, '--warmup', 0);
+  const soak = integerOption(values.soak, '--soak', 0);
+  const inference = {
+    intraOpThreads: values.threads ? integerOption(values.threads, '--threads', 1) : settings.inference.intraOpThreads,
+    spinWait: values['spin-wait'] ?? settings.inference.spinWait,
+  };
+  const log = (line: string): void => {
+    process.stderr.write(`${line}\n`);
+  };
+
+  const loaded = await loadManifest(modelDir);
+  if (loaded.backend === 'remote') {
+    const { runRemoteBench } = await import('./bench_remote.js');
+    return runRemoteBench(loaded, { steps, warmup, json: values.json, log });
+  }
+  const manifest = onnxManifest(loaded);
+  // Joint states as a Panda publishes them: the arm, then the gripper's joints (open).
+  const proprio = proprioSource(settings.jointNames, settings.gripper);
+  const gripperJoints = settings.gripper.joints;
+  const camera = new SyntheticCamera([...settings.jointNames, ...gripperJoints], {
+    jointPositions: [...PANDA_READY.slice(0, settings.jointNames.length), ...gripperJoints.map(() => settings.gripper.openPosition)],
+  });
+  log(`bench: model ${manifest.name}, 640x480 rgb8 + 16UC1, ${steps} steps, ${inference.intraOpThreads} inference thread(s)${inference.spinWait ? ', spinning' : ''}`);
+
+  // Phase 1: each part, in-process.
+  const backend = await OnnxBackend.load(manifest, inference);
+  const parts = new Samples();
+  // The default joint names are the Panda's: command it through its bundled URDF.
+  const arm = loadArmModel(resolvePackagePath('config/robots/urdf/panda.urdf'), armModelOptions(settings));
+  const planner = new CommandPlanner(settings, arm);
+  const format = summarizeModel(manifest);
+  const command = (step: ReasoningStep): void => {
+    const now = toSeconds(step.stamp);
+    planner.plan(step.actions, format, { enabled: true, now, imageStamp: now, jointStateStamp: now, current: step.jointPositions, currentVelocity: step.jointPositions.map(() => 0) });
+  };
+  let lastStep: ReasoningStep | null = null;
+  for (let i = 0; i < warmup + steps; i++) {
+    const record = i >= warmup;
+    const messages = camera.next();
+    const sync = new FrameSync({ slopSec: settings.syncSlopSec, maxAgeSec: 1e9, now: () => messages.nowSec });
+    let t = performance.now();
+    sync.addCameraInfo(messages.cameraInfo);
+    sync.addJointState(messages.joints);
+    sync.addDepth(messages.depth);
+    const frame = sync.addRgb(messages.rgb)!;
+    const syncMs = performance.now() - t;
+
+    t = performance.now();
+    const decoded = await decodeFrame(frame, proprio, manifest.proprio.gripper);
+    const decodeMs = performance.now() - t;
+
+    const { step } = await reasonAboutFrame(backend, frame, decoded, { instruction: INSTRUCTION });
+
+    t = performance.now();
+    buildTraceMarkers(step);
+    buildReasoningMessage(step, summarizeModel(manifest), step.stamp);
+    const markersMs = performance.now() - t;
+
+    t = performance.now();
+    command(step);
+    const trajectoryMs = performance.now() - t;
+
+    if (record) {
+      parts.add('sync_ms', syncMs);
+      parts.add('decode_ms', decodeMs);
+      parts.add('step_preprocess_ms', step.timings.preprocess ?? 0);
+      for (const stage of ['perceive', 'plan', 'act'] as const) parts.add(`${stage}_ms`, step.timings[stage] ?? 0);
+      parts.add('decode_outputs_ms', step.timings.decode ?? 0);
+      parts.add('lift_ms', step.timings.lift ?? 0);
+      parts.add('markers_ms', markersMs);
+      parts.add('trajectory_ms', trajectoryMs);
+    }
+    lastStep = step;
+  }
+
+  // Preprocessing alone, with libvips held to one thread: the "one core" figure.
+  const sample = await decodeFrame(camera.nextFrame(), proprio, manifest.proprio.gripper);
+  const rgb = sample.rgb;
+  await withImageThreads(1, async () => {
+    for (let i = 0; i < warmup + steps; i++) {
+      const t = performance.now();
+      await preprocessImage(rgb, manifest.input);
+      if (i >= warmup) parts.add('preprocess_ms', performance.now() - t);
+    }
+  });
+
+  // The trace image is drawn after the command has left (off the step's path); timed on its own.
+  for (let i = 0; i < warmup + steps; i++) {
+    const t = performance.now();
+    await renderTraceImage(rgb, lastStep!.tracePixels, INSTRUCTION);
+    if (i >= warmup) parts.add('trace_image_ms', performance.now() - t);
+  }
+
+  // Phase 3 (run before the worker exists, so nothing else competes): the same graphs, bare.
+  const prepared = await backend.prepare({
+    rgb,
+    instruction: INSTRUCTION,
+    proprio: sample.proprio,
+  });
+  for (let i = 0; i < warmup + steps; i++) {
+    const t = performance.now();
+    await backend.runBare(prepared);
+    if (i >= warmup) parts.add('bare_ms', performance.now() - t);
+  }
+  await backend.dispose();
+
+  // Phase 1b: an 8-step end-effector chunk (MolmoAct's action layout) to a checked trajectory:
+  // IK for every step, timing, the SafetyGuard. Small random moves from the ready pose, seeded.
+  const random = seededRandom(7);
+  const eeFormat = { actionSpace: 'ee_delta', rotation: 'euler_xyz' as const, deltaFrame: 'base', gripperIndex: 6 };
+  let eeRefused = 0;
+  for (let i = 0; i < warmup + steps; i++) {
+    const chunk = Array.from({ length: 8 }, () => [
+      ...[0, 0, 0].map(() => uniform(random, -0.01, 0.01)),
+      ...[0, 0, 0].map(() => uniform(random, -0.03, 0.03)),
+      random() < 0.5 ? 0 : 1,
+    ]);
+    const t = performance.now();
+    const decision = planner.plan(chunk, eeFormat, { enabled: true, now: 0, imageStamp: 0, jointStateStamp: 0, current: PANDA_READY, currentVelocity: PANDA_READY.map(() => 0) });
+    if (i >= warmup) {
+      parts.add('ee_chunk_ms', performance.now() - t);
+      if (!decision.ok) eeRefused++;
+    }
+  }
+  if (eeRefused > 0) log(`bench: ${eeRefused} of ${steps} end-effector chunks were refused`);
+
+  // Phase 2: whole steps through the worker, as the node runs them.
+  const reasoner = await SteppingReasoner.start(modelDir, proprio, inference);
+  const endToEnd = async (): Promise<{ stepMs: number; transferMs: number }> => {
+    const messages = camera.next();
+    const t = performance.now();
+    const sync = new FrameSync({ slopSec: settings.syncSlopSec, maxAgeSec: 1e9, now: () => messages.nowSec });
+    sync.addCameraInfo(messages.cameraInfo);
+    sync.addJointState(messages.joints);
+    sync.addDepth(messages.depth);
+    const frame = sync.addRgb(messages.rgb)!;
+    const { step, timing } = await reasoner.step(frame, { instruction: INSTRUCTION });
+    buildTraceMarkers(step);
+    command(step);
+    return { stepMs: performance.now() - t, transferMs: timing.roundTripMs - timing.workerMs };
+  };
+  for (let i = 0; i < warmup + steps; i++) {
+    const { stepMs, transferMs } = await endToEnd();
+    if (i >= warmup) {
+      parts.add('step_ms', stepMs);
+      parts.add('worker_transfer_ms', transferMs);
+    }
+  }
+
+  // Phase 4: memory over a long run.
+  let memory: Record<string, number> = {};
+  if (soak > 0) {
+    global.gc?.();
+    const rssStart = process.memoryUsage().rss;
+    const every = Math.max(1, Math.floor(soak / 10));
+    for (let i = 1; i <= soak; i++) {
+      await endToEnd();
+      if (i % every === 0) log(`soak: ${i}/${soak} steps, rss ${(process.memoryUsage().rss / 2 ** 20).toFixed(1)} MiB`);
+    }
+    global.gc?.();
+    const rssEnd = process.memoryUsage().rss;
+    memory = {
+      soak_steps: soak,
+      rss_start_mib: round(rssStart / 2 ** 20),
+      rss_end_mib: round(rssEnd / 2 ** 20),
+      rss_growth_pct: round(((rssEnd - rssStart) / rssStart) * 100),
+    };
+  }
+  await reasoner.close();
+
+  const medians = parts.medians();
+  const result = {
+    model: manifest.name,
+    image: '640x480 rgb8 + 16UC1',
+    steps,
+    threads: inference.intraOpThreads,
+    spin_wait: inference.spinWait,
+    ...medians,
+    step_ms_p90: round(parts.quantile('step_ms', 0.9)),
+    ee_chunk_ms_p95: round(parts.quantile('ee_chunk_ms', 0.95)),
+    overhead_ratio: round(medians.step_ms / medians.bare_ms, 3),
+    ...memory,
+  };
+  printTable(result);
+  if (values.json) process.stdout.write(`${JSON.stringify(result)}\n`);
+  return 0;
+}

@@ -1,0 +1,299 @@
+/**
+ * The Reasoner: the main thread's handle on the one long-lived reasoning worker.
+ *
+ * - At most one step is in flight. A frame submitted meanwhile waits; a newer one replaces it
+ *   (the replaced frame is counted as dropped). Frames are never queued.
+ * - Image payloads move to the worker in the transfer list (no copy when the message owns them;
+ *   image_transfer.ts).
+ * - If the worker dies or a step hangs past `stepTimeoutMs`, the worker is replaced, with a
+ *   growing delay between attempts; the step in flight is reported as failed and the waiting
+ *   frame, if any, is reasoned about once the new worker is ready.
+ */
+import { Worker } from 'node:worker_threads';
+import type { Frame, ReasoningStep, RgbImage } from '../core/model/types.js';
+import type { StepTask } from './frame_step.js';
+import type { FromWorker, RenderRequest, ToWorker, WorkerError, WorkerInit } from './worker_protocol.js';
+import type { ModelSummary } from '../core/model/model_summary.js';
+import type { Time } from '../core/messages/types.js';
+import { postWithImages } from './image_transfer.js';
+
+export interface StepImages {
+  stamp: Time;
+  frameId: string;
+  traceImage?: RgbImage;
+  depthImage?: RgbImage;
+  renderMs: number;
+}
+
+export interface ReasonerHandlers {
+  onStep(step: ReasoningStep, timing: { workerMs: number; roundTripMs: number }): void;
+  onImages?(images: StepImages): void;
+  /** Failed steps ('step'), pictures that could not be drawn ('render'), worker trouble ('worker'). */
+  onError(kind: 'step' | 'render' | 'worker', error: WorkerError): void;
+  /** The worker was replaced and has loaded the model again. */
+  onRestart?(restarts: number): void;
+}
+
+export interface ReasonerOptions {
+  init: WorkerInit;
+  handlers: ReasonerHandlers;
+  /** A step running longer than this is considered hung: the worker is replaced. */
+  stepTimeoutMs?: number;
+  /** First delay before replacing a dead worker; doubles up to maxRestartDelayMs. */
+  restartDelayMs?: number;
+  maxRestartDelayMs?: number;
+}
+
+export interface ReasonerStats {
+  submitted: number;
+  completed: number;
+  failed: number;
+  /** Frames replaced by a newer one while waiting. */
+  dropped: number;
+  restarts: number;
+  /** Image buffers moved to the worker without a copy / copied first (not owned by the message). */
+  transferred: number;
+  copied: number;
+}
+
+export class ReasonerInitError extends Error {
+  override name = 'ReasonerInitError';
+  constructor(
+    message: string,
+    readonly workerError?: WorkerError,
+  ) {
+    super(message);
+  }
+}
+
+export type SubmitResult = 'started' | 'waiting' | 'replaced';
+
+interface Pending {
+  frame: Frame;
+  task: StepTask;
+  render: RenderRequest;
+}
+
+const WORKER_URL = new URL('./worker.js', import.meta.url);
+
+export class Reasoner {
+  private worker: Worker | null = null;
+  private ready = false;
+  private closed = false;
+  private nextId = 1;
+  private inFlight: { id: number; sentAt: number; timer: NodeJS.Timeout | null } | null = null;
+  private waiting: Pending | null = null;
+  private readonly frameOfStep = new Map<number, { stamp: Time; frameId: string }>();
+  private restartDelay: number;
+  private restartTimer: NodeJS.Timeout | null = null;
+  private modelSummary: ModelSummary | null = null;
+  private readonly counters: ReasonerStats = {
+    submitted: 0,
+    completed: 0,
+    failed: 0,
+    dropped: 0,
+    restarts: 0,
+    transferred: 0,
+    copied: 0,
+  };
+
+  constructor(private readonly options: ReasonerOptions) {
+    this.restartDelay = options.restartDelayMs ?? 500;
+  }
+
+  get stats(): Readonly<ReasonerStats> {
+    return { ...this.counters };
+  }
+
+  get model(): ModelSummary | null {
+    return this.modelSummary;
+  }
+
+  get isReady(): boolean {
+    return this.ready;
+  }
+
+  get busy(): boolean {
+    return this.inFlight !== null;
+  }
+
+  /** A step in flight, or a frame waiting for one. */
+  get hasWork(): boolean {
+    return this.inFlight !== null || this.waiting !== null;
+  }
+
+  /** Starts the worker and loads the model; rejects with ReasonerInitError if the model cannot be loaded. */
+  async start(): Promise<ModelSummary> {
+    this.modelSummary = await this.spawn();
+    return this.modelSummary;
+  }
+
+  /** Hands a frame over. The frame's image buffers belong to the worker afterwards. */
+  submit(frame: Frame, task: StepTask, render: RenderRequest = { traceImage: false, depthImage: false }): SubmitResult {
+    this.counters.submitted++;
+    if (this.ready && !this.inFlight) {
+      this.send({ frame, task, render });
+      return 'started';
+    }
+    const replaced = this.waiting !== null;
+    if (replaced) this.counters.dropped++;
+    this.waiting = { frame, task, render };
+    return replaced ? 'replaced' : 'waiting';
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    this.ready = false;
+    if (this.restartTimer) clearTimeout(this.restartTimer);
+    if (this.inFlight?.timer) clearTimeout(this.inFlight.timer);
+    this.inFlight = null;
+    this.waiting = null;
+    const worker = this.worker;
+    this.worker = null;
+    if (worker) await worker.terminate();
+  }
+
+  private spawn(): Promise<ModelSummary> {
+    const worker = new Worker(WORKER_URL);
+    this.worker = worker;
+    return new Promise<ModelSummary>((resolve, reject) => {
+      let settled = false;
+      worker.on('message', (message: FromWorker) => {
+        if (message.type === 'ready' && !settled) {
+          settled = true;
+          this.ready = true;
+          this.restartDelay = this.options.restartDelayMs ?? 500;
+          resolve(message.model);
+          this.pump();
+        } else if (message.type === 'init_failed' && !settled) {
+          settled = true;
+          this.worker = null;
+          void worker.terminate();
+          reject(new ReasonerInitError(`cannot load the model: ${message.error.message}`, message.error));
+        } else {
+          this.onMessage(message);
+        }
+      });
+      worker.on('error', (err) => {
+        if (!settled) {
+          settled = true;
+          reject(new ReasonerInitError(`the reasoning worker failed to start: ${err.message}`));
+        }
+        this.options.handlers.onError('worker', { name: err.name, message: err.message });
+      });
+      worker.on('exit', (code) => {
+        if (!settled) {
+          settled = true;
+          reject(new ReasonerInitError(`the reasoning worker exited (code ${code}) before loading the model`));
+        }
+        if (this.worker === worker) this.onWorkerDeath(`exited with code ${code}`);
+      });
+      worker.postMessage({ type: 'init', init: this.options.init } satisfies ToWorker);
+    });
+  }
+
+  private send(pending: Pending): void {
+    const worker = this.worker!;
+    const id = this.nextId++;
+    this.frameOfStep.set(id, { stamp: pending.frame.stamp, frameId: pending.frame.frameId });
+    const timeout = this.options.stepTimeoutMs ?? 30_000;
+    const timer = setTimeout(() => this.onStepTimeout(id), timeout);
+    timer.unref();
+    this.inFlight = { id, sentAt: performance.now(), timer };
+    const message: ToWorker = { type: 'step', id, ...pending };
+    const images = [pending.frame.rgb, pending.frame.depth, ...(pending.frame.extraImages ?? []).map((extra) => extra.image)];
+    const count = postWithImages(worker, message, images);
+    this.counters.transferred += count.transferred;
+    this.counters.copied += count.copied;
+  }
+
+  private onMessage(message: FromWorker): void {
+    const { handlers } = this.options;
+    switch (message.type) {
+      case 'step':
+      case 'step_failed': {
+        if (!this.inFlight || this.inFlight.id !== message.id) return; // from a replaced worker
+        const roundTripMs = performance.now() - this.inFlight.sentAt;
+        if (this.inFlight.timer) clearTimeout(this.inFlight.timer);
+        this.inFlight = null;
+        if (message.type === 'step') {
+          this.counters.completed++;
+          handlers.onStep(message.step, { workerMs: message.workerMs, roundTripMs });
+        } else {
+          this.counters.failed++;
+          this.frameOfStep.delete(message.id);
+          handlers.onError('step', message.error);
+        }
+        this.pump();
+        return;
+      }
+      case 'images': {
+        const meta = this.frameOfStep.get(message.id);
+        this.frameOfStep.delete(message.id);
+        if (meta && handlers.onImages) {
+          handlers.onImages({ ...meta, traceImage: message.traceImage, depthImage: message.depthImage, renderMs: message.renderMs });
+        }
+        return;
+      }
+      case 'render_failed':
+        this.frameOfStep.delete(message.id);
+        handlers.onError('render', message.error);
+        return;
+      default:
+        return;
+    }
+  }
+
+  private pump(): void {
+    // Steps without pictures never send an 'images' message; forget all but the newest few.
+    for (const id of this.frameOfStep.keys()) {
+      if (this.frameOfStep.size <= 4) break;
+      this.frameOfStep.delete(id);
+    }
+    if (!this.ready || this.inFlight || !this.waiting) return;
+    const next = this.waiting;
+    this.waiting = null;
+    this.send(next);
+  }
+
+  private onStepTimeout(id: number): void {
+    if (this.inFlight?.id !== id || !this.worker) return;
+    const worker = this.worker;
+    this.onWorkerDeath(`a step took longer than ${this.options.stepTimeoutMs ?? 30_000} ms`);
+    void worker.terminate();
+  }
+
+  private onWorkerDeath(reason: string): void {
+    this.worker = null;
+    this.ready = false;
+    if (this.closed) return;
+    if (this.inFlight) {
+      if (this.inFlight.timer) clearTimeout(this.inFlight.timer);
+      this.inFlight = null;
+      this.counters.failed++;
+    }
+    this.options.handlers.onError('worker', { name: 'WorkerDied', message: `reasoning worker ${reason}; restarting` });
+    this.scheduleRestart();
+  }
+
+  private scheduleRestart(): void {
+    if (this.closed || this.restartTimer) return;
+    const delay = this.restartDelay;
+    this.restartDelay = Math.min(delay * 2, this.options.maxRestartDelayMs ?? 10_000);
+    this.restartTimer = setTimeout(() => {
+      this.restartTimer = null;
+      if (this.closed) return;
+      this.counters.restarts++;
+      this.spawn().then(
+        (model) => {
+          this.modelSummary = model;
+          this.options.handlers.onRestart?.(this.counters.restarts);
+        },
+        (err: Error) => {
+          this.options.handlers.onError('worker', { name: err.name, message: err.message });
+          this.scheduleRestart();
+        },
+      );
+    }, delay);
+  }
+}

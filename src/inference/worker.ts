@@ -1,0 +1,79 @@
+/**
+ * The reasoning worker: one long-lived thread that owns the model (onnxruntime sessions) so the
+ * ROS executor on the main thread never waits for inference.
+ */
+import { parentPort } from 'node:worker_threads';
+import { type ReasoningBackend } from './backend.js';
+import { createBackend } from './create_backend.js';
+import { ManifestError } from '../core/model/manifest.js';
+import { loadManifest } from './load_manifest.js';
+import { summarizeModel } from '../core/model/model_summary.js';
+import { decodeFrame, reasonAboutFrame, type DecodedFrame } from './frame_step.js';
+import { proprioMismatch, type ProprioSource } from '../core/model/proprioception.js';
+import type { DepthImage, ReasoningStep } from '../core/model/types.js';
+import { renderTraceImage } from '../media/trace_image.js';
+import { colorizeDepth } from '../media/depth_image.js';
+import { toWorkerError, type FromWorker, type ToWorker } from './worker_protocol.js';
+
+if (!parentPort) throw new Error('worker.js must run as a worker thread (the Reasoner starts it)');
+const port = parentPort;
+
+/** The loaded model and where its proprioception is read; null until init succeeds. */
+let model: { backend: ReasoningBackend; proprio: ProprioSource; withGripper: boolean } | null = null;
+
+function post(message: FromWorker, transfer: ArrayBuffer[] = []): void {
+  port.postMessage(message, transfer);
+}
+
+port.on('message', async (message: ToWorker) => {
+  if (message.type === 'init') {
+    try {
+      const loaded = await loadManifest(message.init.modelDir);
+      const mismatch = proprioMismatch(loaded.proprio, message.init.proprio);
+      if (mismatch) throw new ManifestError(loaded.file, 'proprio', mismatch);
+      const backend = await createBackend(loaded, message.init.backend);
+      model = { backend, proprio: message.init.proprio, withGripper: loaded.proprio.gripper };
+      post({ type: 'ready', model: summarizeModel(loaded, message.init.backend.remote?.server) });
+    } catch (err) {
+      post({ type: 'init_failed', error: toWorkerError(err) });
+    }
+    return;
+  }
+
+  const { id, frame, task, render } = message;
+  if (!model) {
+    post({ type: 'step_failed', id, error: { name: 'NotReady', message: 'the model is not loaded' } });
+    return;
+  }
+  const start = performance.now();
+  let decoded: DecodedFrame;
+  let step: ReasoningStep;
+  let depth: DepthImage;
+  try {
+    decoded = await decodeFrame(frame, model.proprio, model.withGripper);
+    const decodeMs = performance.now() - start;
+    ({ step, depth } = await reasonAboutFrame(model.backend, frame, decoded, task));
+    step.timings = { decode: decodeMs, ...step.timings };
+    post({ type: 'step', id, step, workerMs: performance.now() - start });
+  } catch (err) {
+    post({ type: 'step_failed', id, error: toWorkerError(err) });
+    return;
+  }
+
+  // Pictures come after the step has been handed back, off the path of the command.
+  if (!render.traceImage && !render.depthImage) return;
+  const renderStart = performance.now();
+  try {
+    const traceImage = render.traceImage
+      ? await renderTraceImage(decoded.rgb, step.tracePixels, task.instruction)
+      : undefined;
+    const depthImage = render.depthImage ? colorizeDepth(depth) : undefined;
+    const transfer = [traceImage?.data.buffer, depthImage?.data.buffer].filter(
+      (b): b is ArrayBuffer => b instanceof ArrayBuffer,
+    );
+    post({ type: 'images', id, traceImage, depthImage, renderMs: performance.now() - renderStart }, transfer);
+  } catch (err) {
+    // A picture that cannot be drawn does not fail the step; the main thread reports it.
+    post({ type: 'render_failed', id, error: toWorkerError(err) });
+  }
+});

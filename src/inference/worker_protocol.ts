@@ -1,0 +1,51 @@
+/**
+ * Messages between the Reasoner (main thread) and its worker. Image payloads travel in the
+ * transfer list, so they move instead of being copied.
+ */
+import type { BackendOptions } from './backend.js';
+import type { ModelSummary } from '../core/model/model_summary.js';
+import type { RgbImage, Frame, ReasoningStep } from '../core/model/types.js';
+import type { StepTask } from './frame_step.js';
+import type { ProprioSource } from '../core/model/proprioception.js';
+
+export interface WorkerInit {
+  modelDir: string;
+  /** Joints (and gripper) the model's proprioception is read from. */
+  proprio: ProprioSource;
+  /** How the model's runtime uses the CPU. */
+  backend: BackendOptions;
+}
+
+export interface RenderRequest {
+  /** Draw the trace and instruction over the frame. */
+  traceImage: boolean;
+  /** Colourise the metric depth. */
+  depthImage: boolean;
+}
+
+export type ToWorker =
+  | { type: 'init'; init: WorkerInit }
+  | { type: 'step'; id: number; frame: Frame; task: StepTask; render: RenderRequest };
+
+/** An error as it crosses the thread boundary (class instances do not survive structured clone). */
+export interface WorkerError {
+  name: string;
+  code?: string;
+  message: string;
+}
+
+export type FromWorker =
+  | { type: 'ready'; model: ModelSummary }
+  | { type: 'init_failed'; error: WorkerError }
+  | { type: 'step'; id: number; step: ReasoningStep; workerMs: number }
+  | { type: 'step_failed'; id: number; error: WorkerError }
+  | { type: 'images'; id: number; traceImage?: RgbImage; depthImage?: RgbImage; renderMs: number }
+  | { type: 'render_failed'; id: number; error: WorkerError };
+
+export function toWorkerError(err: unknown): WorkerError {
+  if (err instanceof Error) {
+    const code = (err as { code?: unknown }).code;
+    return { name: err.name, code: typeof code === 'string' ? code : undefined, message: err.message };
+  }
+  return { name: 'Error', message: String(err) };
+}
