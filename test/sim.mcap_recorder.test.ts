@@ -9,16 +9,9 @@ import { buildCameraInfo, buildJointTrajectory, emptyMarker, MarkerType } from '
 import { PinholeCamera } from '../src/core/messages/camera_model.js';
 import type { ActionReasoning, CameraInfo, Header, Image, JointState, Marker, StringMsg, VisualTrace } from '../src/core/messages/types.js';
 import { buildTraceMarkers } from '../src/core/visualize/trace_markers.js';
-import {
-  McapRecorder,
-  OFFERED_QOS_PROFILES,
-  readMcap,
-  RECORDED_TYPES,
-  RecordingError,
-  schemaText,
-  serializeRos2Message,
-  type RecordedType,
-} from '../src/recording/mcap_recorder.js';
+import { McapRecorder, OFFERED_QOS_PROFILES } from '../src/recording/mcap_recorder.js';
+import { readMcap } from '../src/recording/mcap_reader.js';
+import { RECORDED_TYPES, RecordingError, schemaText, serializeRos2Message, type RecordedType } from '../src/recording/cdr_encoder.js';
 import {
   DEFINITION_SEPARATOR,
   fullMessageDefinition,
