@@ -1,7 +1,8 @@
 import { expect } from 'chai';
 import { applyToPoint, fromXyzRpy, identity, invert, type Transform } from '../src/core/kinematics/transform.js';
 import { PinholeCamera } from '../src/core/messages/camera_model.js';
-import { lookAt, renderScene, type RenderCamera, type RenderScene, type SceneObject, type Shape } from '../src/apps/sim/render.js';
+import { lookAt, renderScene, type RenderCamera, type RenderScene } from '../src/apps/sim/render.js';
+import { type SceneObject, type Shape } from '../src/apps/sim/render_geometry.js';
 
 type V3 = [number, number, number];
 

@@ -19,7 +19,8 @@ import { defaultValues, loadParameterSchema } from '../../config/schema.js';
 import { armModelOptions, settingsFromValues, type NodeSettings } from '../../config/settings.js';
 import { seededRandom, uniform, type Random } from '../../core/util/random.js';
 import { proprioSource, type ProprioSource } from '../../core/model/proprioception.js';
-import { lookAt, renderScene, type RenderResult, type RenderScene, type SceneObject, type Shape } from './render.js';
+import { lookAt, renderScene, type RenderResult, type RenderScene } from './render.js';
+import { type SceneObject, type Shape } from './render_geometry.js';
 import { loadArmModel } from '../../config/robot_files.js';
 
 export type Vec3 = [number, number, number];
