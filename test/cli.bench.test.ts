@@ -1,5 +1,10 @@
 import { expect } from 'chai';
 import { molmoactRos } from './support/cli.js';
+import { BenchSession } from '../src/apps/cli/bench_session.js';
+import { SyntheticCamera, PANDA_READY } from '../src/apps/sim/synthetic_camera.js';
+import { defaultValues, loadParameterSchema } from '../src/config/schema.js';
+import { settingsFromValues } from '../src/config/settings.js';
+import { resolvePackagePath } from '../src/config/package_root.js';
 
 describe('molmoact-ros bench', function () {
   this.timeout(60000);
@@ -12,5 +17,36 @@ describe('molmoact-ros bench', function () {
     expect(summary.model).to.equal('molmoact-tiny');
     expect(summary.overhead_ratio).to.be.a('number').and.above(0);
     expect(summary.step_ms).to.be.a('number').and.above(0);
+  });
+});
+
+describe('BenchSession: whole steps through the node\'s pipeline', function () {
+  this.timeout(60000);
+
+  it('times each frame from its first message to the trajectory, and says why a frame commanded nothing', async () => {
+    const settings = settingsFromValues(defaultValues(loadParameterSchema()));
+    const bench = await BenchSession.start(settings, resolvePackagePath('config/robots/urdf/panda.urdf'), 'pick up the red block');
+    try {
+      const names = [...settings.jointNames, ...settings.gripper.joints];
+      const camera = new SyntheticCamera(names, { jointPositions: [...PANDA_READY, ...settings.gripper.joints.map(() => settings.gripper.openPosition)] });
+      const first = await bench.step(camera.next({ stampSec: 1_700_000_000 }));
+      expect(first.trajectory.joint_names).to.deep.equal(settings.jointNames);
+      expect(first.trajectory.points.length).to.be.at.least(2);
+      expect(first.step.actions.length).to.be.above(0);
+      expect(first.timing.roundTripMs).to.be.at.least(first.timing.workerMs);
+      expect(first.wallMs).to.be.at.least(first.timing.roundTripMs);
+
+      // The default open_loop policy: a frame taken while that chunk still runs is not reasoned about.
+      let error: Error | null = null;
+      await bench.step(camera.next({ stampSec: 1_700_000_000.1 })).catch((err: Error) => (error = err));
+      expect(error, 'a frame during the running chunk').to.be.an('error');
+      expect(error!.message).to.match(/commanded nothing/);
+
+      // Once it has run, the next frame commands again.
+      const later = await bench.step(camera.next({ stampSec: 1_700_000_100 }));
+      expect(later.trajectory.points.length).to.be.at.least(2);
+    } finally {
+      await bench.close();
+    }
   });
 });

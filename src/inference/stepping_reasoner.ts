@@ -1,6 +1,6 @@
 /**
- * The Reasoner used one step at a time, each awaited: for the front ends that drive the loop
- * themselves (the simulation, the benchmark) instead of reacting to topics as the node does.
+ * The Reasoner used one step at a time, each awaited: for the training-data collection, which
+ * drives a scripted expert and the model side by side instead of commanding through the pipeline.
  */
 import { Reasoner } from './reasoner.js';
 import type { StepTask } from './frame_step.js';

@@ -83,8 +83,14 @@ export interface PipelinePorts {
   observer?: SessionObserver;
 }
 
+/** A step's time in the worker and its round trip from the main thread (frame sent to step received). */
+export interface StepTiming {
+  workerMs: number;
+  roundTripMs: number;
+}
+
 export interface SessionObserver {
-  onStep?(step: ReasoningStep, roundTripMs: number): void;
+  onStep?(step: ReasoningStep, timing: StepTiming): void;
   /** A trajectory that went out, or why none did (only while actuation is enabled). */
   onCommand?(trajectory: JointTrajectory | null, refusal: string | null): void;
 }
@@ -349,7 +355,7 @@ export class ReasoningSession {
       // A step is hung (the worker is replaced) only well after a remote request would have timed out.
       stepTimeoutMs: Math.max(30_000, remoteTimeoutMs + 10_000),
       handlers: {
-        onStep: (step, timing) => this.afterStep(() => this.onStep(step, timing.roundTripMs)),
+        onStep: (step, timing) => this.afterStep(() => this.onStep(step, timing)),
         onImages: (images) => this.onImages(images),
         onError: (kind, error) => this.afterStep(() => this.onReasonerError(kind, error)),
         onRestart: (restarts) => this.ports.log.warn(`reasoning worker restarted (${restarts} so far)`),
@@ -405,15 +411,15 @@ export class ReasoningSession {
     }
   }
 
-  private onStep(step: ReasoningStep, roundTripMs: number): void {
+  private onStep(step: ReasoningStep, timing: StepTiming): void {
     this.counters.steps++;
-    this.lastStepMs = roundTripMs;
+    this.lastStepMs = timing.roundTripMs;
     this.lastServerMs = step.timings.server ?? null;
     const model = this.model!;
     if (!step.traceOverridden && step.tracePixels.length > 0) this.plannedStart = step.tracePixels[0];
     this.ports.markers(buildTraceMarkers(step));
     this.ports.reasoning?.(buildReasoningMessage(step, model, this.ports.now()));
-    this.ports.observer?.onStep?.(step, roundTripMs);
+    this.ports.observer?.onStep?.(step, timing);
     this.command(step, model);
   }
 

@@ -4,8 +4,8 @@
  *
  * Phase 1 times each part in-process (sync, message decode, preprocess, each stage, output
  * decode, lifting, markers, trajectory, trace image) and the conversion of an 8-step
- * end-effector chunk through IK (ee_chunk_ms). Phase 2 runs whole steps through the
- * Reasoner and its worker as the node does, giving step_ms and the worker transfer. Phase 3 runs
+ * end-effector chunk through IK (ee_chunk_ms). Phase 2 runs whole steps through the node's own
+ * pipeline (ReasoningSession: sync, worker, markers, planner, output), giving step_ms and the worker transfer. Phase 3 runs
  * the same graphs bare (session.run on the same prepared inputs). Phase 4 (--soak) runs many
  * steps and compares resident memory at the start and the end.
  */
@@ -21,7 +21,7 @@ import { loadManifest } from '../../inference/load_manifest.js';
 import { OnnxBackend } from '../../inference/onnx/onnx_backend.js';
 import { preprocessImage } from '../../media/preprocess.js';
 import { decodeFrame, reasonAboutFrame } from '../../inference/frame_step.js';
-import { SteppingReasoner } from '../../inference/stepping_reasoner.js';
+import { BenchSession } from './bench_session.js';
 import { proprioSource } from '../../core/model/proprioception.js';
 import { summarizeModel } from '../../core/model/model_summary.js';
 import { buildTraceMarkers } from '../../core/visualize/trace_markers.js';
@@ -48,6 +48,8 @@ const HELP = `usage: molmoact-ros bench [options]
 `;
 
 const INSTRUCTION = 'pick up the red block';
+/** The default joint names are the Panda's: it is commanded through its bundled URDF. */
+const PANDA_URDF = resolvePackagePath('config/robots/urdf/panda.urdf');
 
 export async function runBench(argv: string[]): Promise<number> {
   const values = parseOptions({
@@ -97,8 +99,7 @@ export async function runBench(argv: string[]): Promise<number> {
   // Phase 1: each part, in-process.
   const backend = await OnnxBackend.load(manifest, inference);
   const parts = new Samples();
-  // The default joint names are the Panda's: command it through its bundled URDF.
-  const arm = loadArmModel(resolvePackagePath('config/robots/urdf/panda.urdf'), armModelOptions(settings));
+  const arm = loadArmModel(PANDA_URDF, armModelOptions(settings));
   const planner = new CommandPlanner(settings, arm);
   const format = summarizeModel(manifest);
   const command = (step: ReasoningStep): void => {
@@ -196,20 +197,14 @@ export async function runBench(argv: string[]): Promise<number> {
   }
   if (eeRefused > 0) log(`bench: ${eeRefused} of ${steps} end-effector chunks were refused`);
 
-  // Phase 2: whole steps through the worker, as the node runs them.
-  const reasoner = await SteppingReasoner.start(modelDir, proprio, inference);
+  // Phase 2: whole steps through the node's own pipeline (sync, worker, markers, planner, output).
+  const session = await BenchSession.start({ ...settings, modelDir, inference: { ...settings.inference, ...inference } }, PANDA_URDF, INSTRUCTION);
+  // Each step's stamp lies far past the last chunk's end, so every frame is reasoned about.
+  let stampSec = 1_700_000_000;
   const endToEnd = async (): Promise<{ stepMs: number; transferMs: number }> => {
-    const messages = camera.next();
-    const t = performance.now();
-    const sync = new FrameSync({ slopSec: settings.syncSlopSec, maxAgeSec: 1e9, now: () => messages.nowSec });
-    sync.addCameraInfo(messages.cameraInfo);
-    sync.addJointState(messages.joints);
-    sync.addDepth(messages.depth);
-    const frame = sync.addRgb(messages.rgb)!;
-    const { step, timing } = await reasoner.step(frame, { instruction: INSTRUCTION });
-    buildTraceMarkers(step);
-    command(step);
-    return { stepMs: performance.now() - t, transferMs: timing.roundTripMs - timing.workerMs };
+    stampSec += 100;
+    const { wallMs, timing } = await session.step(camera.next({ stampSec }));
+    return { stepMs: wallMs, transferMs: timing.roundTripMs - timing.workerMs };
   };
   for (let i = 0; i < warmup + steps; i++) {
     const { stepMs, transferMs } = await endToEnd();
@@ -238,7 +233,7 @@ export async function runBench(argv: string[]): Promise<number> {
       rss_growth_pct: round(((rssEnd - rssStart) / rssStart) * 100),
     };
   }
-  await reasoner.close();
+  await session.close();
 
   const medians = parts.medians();
   const result = {

@@ -6,8 +6,7 @@
  * images, the HTTP request and answer on the node's side, parsing and planning.
  *
  * Phase 1 runs the backend in-process and times each part; phase 2 runs whole steps through the
- * Reasoner's worker as the node does (node_step_ms: the round trip less the server's time, plus
- * planning).
+ * node's own pipeline (node_step_ms: first message in to trajectory out, less the server's time).
  */
 import { armModelOptions } from '../../config/settings.js';
 import { presetUrdfPath, settingsForModel } from '../../config/robot_presets.js';
@@ -17,7 +16,7 @@ import type { RemoteManifest } from '../../core/model/manifest.js';
 import { RemoteBackend } from '../../inference/remote/remote_backend.js';
 import { SyntheticServer } from '../../inference/remote/synthetic_server.js';
 import { decodeFrame } from '../../inference/frame_step.js';
-import { SteppingReasoner } from '../../inference/stepping_reasoner.js';
+import { BenchSession, type BenchMessages } from './bench_session.js';
 import { proprioSource } from '../../core/model/proprioception.js';
 import { summarizeModel } from '../../core/model/model_summary.js';
 import { SyntheticCamera, PANDA_READY } from '../sim/synthetic_camera.js';
@@ -48,14 +47,22 @@ export async function runRemoteBench(manifest: RemoteManifest, options: RemoteBe
   const main = new SyntheticCamera(names, { jointPositions });
   const others = manifest.cameras.slice(1).map(() => new SyntheticCamera(names, { jointPositions }));
   const proprio = proprioSource(settings.jointNames, settings.gripper);
-  const arm = loadArmModel(presetUrdfPath(robot, settings.robot.descriptionFile || undefined), armModelOptions(settings));
+  const urdfFile = presetUrdfPath(robot, settings.robot.descriptionFile || undefined);
+  const arm = loadArmModel(urdfFile, armModelOptions(settings));
   const planner = new CommandPlanner(settings, arm);
   const format = summarizeModel(manifest);
+  const extraCameras = manifest.cameras.slice(1).map((c) => c.name);
+  /** A set of messages from every camera the model takes, stamped `stampSec` (default: the next frame). */
+  const nextMessages = (stampSec?: number): BenchMessages & { nowSec: number } => {
+    const m = main.next({ stampSec });
+    const stamp = toSeconds(m.rgb.header.stamp);
+    return { ...m, extraImages: extraCameras.map((camera, k) => ({ camera, image: others[k].next({ stampSec: stamp }).rgb })) };
+  };
   const nextFrame = (): Frame => {
-    const m = main.next();
+    const m = nextMessages();
     const sync = new FrameSync({ slopSec: settings.syncSlopSec, maxAgeSec: 1e9, now: () => m.nowSec });
-    sync.setExtraCameras(manifest.cameras.slice(1).map((c) => c.name));
-    manifest.cameras.slice(1).forEach((c, k) => sync.addExtraImage(c.name, others[k].next({ stampSec: toSeconds(m.rgb.header.stamp) }).rgb));
+    sync.setExtraCameras(extraCameras);
+    for (const extra of m.extraImages ?? []) sync.addExtraImage(extra.camera, extra.image);
     sync.addCameraInfo(m.cameraInfo);
     sync.addJointState(m.joints);
     sync.addDepth(m.depth);
@@ -101,19 +108,21 @@ export async function runRemoteBench(manifest: RemoteManifest, options: RemoteBe
     parts.add('node_ms', decodeMs + stepMs - serverMs + planMs);
   }
 
-  // Phase 2: whole steps through the reasoning worker, as the node runs them.
-  const reasoner = await SteppingReasoner.start(manifest.dir, proprio, settings.inference);
+  // Phase 2: whole steps through the node's own pipeline (sync, worker, markers, planner, output).
+  const session = await BenchSession.start(settings, urdfFile, INSTRUCTION);
+  // Each step's stamp lies far past the last chunk's end, so every frame is reasoned about.
+  let stampSec = 1_700_000_000;
   for (let i = 0; i < warmup + steps; i++) {
-    const { step, timing } = await reasoner.step(nextFrame(), { instruction: INSTRUCTION });
+    stampSec += 100;
+    const { wallMs, step, timing } = await session.step(nextMessages(stampSec));
     const serverMs = server.lastHandlingMs;
-    const planMs = command(step);
     if (i < warmup) continue;
-    parts.add('node_step_ms', timing.roundTripMs - serverMs + planMs);
+    parts.add('node_step_ms', wallMs - serverMs);
     parts.add('worker_transfer_ms', timing.roundTripMs - timing.workerMs);
     for (const stage of ['decode', 'encode', 'parse', 'lift'] as const) parts.add(`step_${stage}_ms`, step.timings[stage] ?? 0);
     parts.add('step_http_ms', (step.timings.server ?? 0) - serverMs);
   }
-  await reasoner.close();
+  await session.close();
   await server.close();
 
   const medians = parts.medians();

@@ -107,7 +107,7 @@ export class TabletopSimulation {
       traceImage: { publish: () => {}, wanted: () => false },
       depthImage: { publish: () => {}, wanted: () => false },
       observer: {
-        onStep: (step, roundTripMs) => simulation.onStep(step, roundTripMs),
+        onStep: (step, timing) => simulation.onStep(step, timing.roundTripMs),
         onCommand: (trajectory, refusal) => simulation.onCommand(trajectory, refusal),
       },
     });
