@@ -217,6 +217,30 @@ describe('molmoact node on a stand-in ROS graph', function () {
     expect(values.last_refusal).to.match(/old/);
   });
 
+  it('keeps reasoning after a set stamped in the future and after the clock jumps back, with a warning for each', async () => {
+    await startNode();
+    graph.deliver('/molmoact/instruction', { data: 'pick up the red block' });
+    const reasoned = () => graph.messages('/molmoact/reasoning').length;
+    sendFrame(graph, graph.nowSec + 100);
+    await waitFor('a future-stamp warning', () => graph.log.some((l) => l.level === 'warn' && /ahead of the node clock/.test(l.message)));
+    for (let i = 1; i <= 3; i++) {
+      graph.nowSec += 0.1;
+      sendFrame(graph, graph.nowSec - 0.01);
+      await waitFor(`step ${i} after the future set`, () => reasoned() === i);
+    }
+    // A restarted simulator: /clock and the stamps 30 s back.
+    graph.nowSec -= 30;
+    for (let i = 4; i <= 6; i++) {
+      graph.nowSec += 0.1;
+      sendFrame(graph, graph.nowSec - 0.01);
+      await waitFor(`step ${i} after the jump`, () => reasoned() === i);
+    }
+    expect(graph.log.filter((l) => l.level === 'warn' && /clock jumped back 29\.9/.test(l.message))).to.have.length(1);
+    const values = Object.fromEntries(node!.diagnostics().status[0].values.map((kv) => [kv.key, kv.value]));
+    expect(values.frames_from_future).to.equal('4');
+    expect(values.clock_jumps).to.equal('1');
+  });
+
   it('reports a frame missing a joint, and commands nothing', async () => {
     graph.overrides.set('autostart', true);
     await startNode();

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { FrameSync } from '../src/core/sync/frame_sync.js';
+import { FrameSync, type FrameSyncOptions } from '../src/core/sync/frame_sync.js';
 import type { CameraInfo, Image, JointState, Time } from '../src/core/messages/types.js';
 
 const T0 = 1_700_000_000;
@@ -43,7 +43,8 @@ function joints(sec: number): JointState {
 
 describe('FrameSync', () => {
   let now = T0;
-  const make = (slopSec = 0.02, maxAgeSec = 0.5) => new FrameSync({ slopSec, maxAgeSec, now: () => now });
+  const make = (slopSec = 0.02, maxAgeSec = 0.5, extra: Partial<FrameSyncOptions> = {}) =>
+    new FrameSync({ slopSec, maxAgeSec, maxFutureSec: 0.5, now: () => now, ...extra });
 
   beforeEach(() => {
     now = T0 + 0.1;
@@ -60,7 +61,7 @@ describe('FrameSync', () => {
     expect(frame!.frameId).to.equal('camera_color_optical_frame');
     expect(frame!.depth.encoding).to.equal('16UC1');
     expect(frame!.joints.position).to.deep.equal([0.1]);
-    expect(sync.stats).to.deep.equal({ matched: 1, stale: 0, unmatched: 0 });
+    expect(sync.stats).to.deep.equal({ matched: 1, stale: 0, unmatched: 0, future: 0, clockJumps: 0 });
   });
 
   it('does not pair messages further apart than the slop', () => {
@@ -135,8 +136,81 @@ describe('FrameSync', () => {
   });
 
   it('rejects a nonsensical configuration', () => {
-    expect(() => new FrameSync({ slopSec: -1, maxAgeSec: 1, now: () => 0 })).to.throw(RangeError);
-    expect(() => new FrameSync({ slopSec: 0.1, maxAgeSec: 0, now: () => 0 })).to.throw(RangeError);
+    expect(() => new FrameSync({ slopSec: -1, maxAgeSec: 1, maxFutureSec: 0, now: () => 0 })).to.throw(RangeError);
+    expect(() => new FrameSync({ slopSec: 0.1, maxAgeSec: 0, maxFutureSec: 0, now: () => 0 })).to.throw(RangeError);
+    expect(() => new FrameSync({ slopSec: 0.1, maxAgeSec: 1, maxFutureSec: NaN, now: () => 0 })).to.throw(RangeError);
+    expect(() => make().configure({ slopSec: 0.1, maxAgeSec: 1, maxFutureSec: -1 })).to.throw(RangeError);
+  });
+
+  /** One complete set stamped `sec`; returns the frame it completed, if any. */
+  const addSet = (sync: FrameSync, sec: number) => {
+    sync.addCameraInfo(info(sec));
+    sync.addJointState(joints(sec));
+    sync.addDepth(image(sec, '16UC1'));
+    return sync.addRgb(image(sec));
+  };
+
+  it('refuses messages stamped too far ahead of the clock, and matches the sets at the clock right after', () => {
+    const ahead: number[] = [];
+    const sync = make(0.02, 0.5, { onFutureStamp: (aheadSec) => ahead.push(aheadSec) });
+    expect(addSet(sync, now + 100)).to.equal(null);
+    expect(sync.stats.future).to.equal(4);
+    expect(ahead[0]).to.be.closeTo(100, 1e-6);
+    let matched = 0;
+    for (let i = 0; i < 10; i++) {
+      now += 1 / 30;
+      if (addSet(sync, now - 0.01)) matched++;
+    }
+    expect(matched).to.equal(10);
+    // Within max_frame_future_s (clock skew between machines) a set still counts.
+    expect(addSet(sync, now + 0.3)).to.not.equal(null);
+  });
+
+  it('starts afresh when the clock jumps back, and says so once per jump', () => {
+    const jumps: number[] = [];
+    const sync = make(0.02, 0.5, { onClockJump: (backSec) => jumps.push(backSec) });
+    for (let i = 0; i < 5; i++) {
+      now += 1 / 30;
+      expect(addSet(sync, now - 0.01)).to.not.equal(null);
+    }
+    // A looping bag or a restarted simulator: clock and stamps 30 s back.
+    now -= 30;
+    let matched = 0;
+    for (let i = 0; i < 10; i++) {
+      now += 1 / 30;
+      if (addSet(sync, now - 0.01)) matched++;
+    }
+    expect(matched).to.equal(10);
+    expect(jumps).to.have.length(1);
+    expect(jumps[0]).to.be.closeTo(30 - 1 / 30, 1e-6);
+    expect(sync.stats.clockJumps).to.equal(1);
+  });
+
+  it('takes new limits at run time (sync_slop_s, max_frame_age_s, max_frame_future_s)', () => {
+    const sync = make(0.02, 0.5);
+    // Depth 40 ms off: outside a 20 ms slop, inside a 50 ms one.
+    const offset = (s: FrameSync, sec: number) => {
+      s.addCameraInfo(info(sec));
+      s.addJointState(joints(sec));
+      s.addDepth(image(sec + 0.04, '16UC1'));
+      return s.addRgb(image(sec));
+    };
+    now += 1;
+    expect(offset(sync, now - 0.1)).to.equal(null);
+    sync.configure({ slopSec: 0.05, maxAgeSec: 0.5, maxFutureSec: 0.5 });
+    now += 1;
+    expect(offset(sync, now - 0.1)).to.not.equal(null);
+    // A set 0.3 s old: fresh under 0.5 s, stale under 0.2 s.
+    sync.configure({ slopSec: 0.05, maxAgeSec: 0.2, maxFutureSec: 0.5 });
+    now += 1;
+    const staleBefore = sync.stats.stale;
+    expect(addSet(sync, now - 0.3)).to.equal(null);
+    expect(sync.stats.stale).to.equal(staleBefore + 1);
+    // A set 0.3 s ahead: taken under 0.5 s, refused under 0.1 s.
+    sync.configure({ slopSec: 0.05, maxAgeSec: 0.2, maxFutureSec: 0.1 });
+    now += 1;
+    expect(addSet(sync, now + 0.3)).to.equal(null);
+    expect(sync.stats.future).to.equal(4);
   });
 });
 
@@ -146,7 +220,7 @@ describe('FrameSync with further cameras', () => {
     const { SyntheticCamera } = await import('../src/apps/sim/synthetic_camera.js');
     const main = new SyntheticCamera(['j1']);
     const wrist = new SyntheticCamera(['j1']);
-    const sync = new FrameSync({ slopSec: 0.02, maxAgeSec: 1, now: () => 1_700_000_000.1 });
+    const sync = new FrameSync({ slopSec: 0.02, maxAgeSec: 1, maxFutureSec: 0.5, now: () => 1_700_000_000.1 });
     sync.setExtraCameras(['wrist']);
     const m = main.next({ stampSec: 1_700_000_000 });
     sync.addCameraInfo(m.cameraInfo);

@@ -20,6 +20,7 @@ export interface NodeSettings {
   autostart: boolean;
   syncSlopSec: number;
   maxFrameAgeSec: number;
+  maxFrameFutureSec: number;
   openLoopJointTolerance: number;
   maxJointStateAgeSec: number;
   chunkStepSec: number;
@@ -85,6 +86,7 @@ export function settingsFromValues(values: ReadonlyMap<string, ParameterValue>):
     autostart: get<boolean>('autostart'),
     syncSlopSec: get<number>('sync_slop_s'),
     maxFrameAgeSec: get<number>('max_frame_age_s'),
+    maxFrameFutureSec: get<number>('max_frame_future_s'),
     openLoopJointTolerance: get<number>('open_loop_joint_tolerance_rad'),
     maxJointStateAgeSec: get<number>('max_joint_state_age_s'),
     chunkStepSec: get<number>('chunk_step_s'),

@@ -11,7 +11,7 @@
  */
 import type { NodeSettings } from '../config/settings.js';
 import { armModelOptions } from '../config/settings.js';
-import { FrameSync } from '../core/sync/frame_sync.js';
+import { FrameSync, type FrameSyncLimits } from '../core/sync/frame_sync.js';
 import { Reasoner, type StepImages } from '../inference/reasoner.js';
 import { proprioSource } from '../core/model/proprioception.js';
 import type { WorkerError } from '../inference/worker_protocol.js';
@@ -51,6 +51,10 @@ import { createArmOutput, createGripperOutput } from './outputs/create_outputs.j
 import type { ControllerOutput, GripperOutput } from './outputs/ports.js';
 import type { CommandTransport } from './outputs/transport.js';
 import { loadArmModel } from '../config/robot_files.js';
+
+function syncLimits(settings: NodeSettings): FrameSyncLimits {
+  return { slopSec: settings.syncSlopSec, maxAgeSec: settings.maxFrameAgeSec, maxFutureSec: settings.maxFrameFutureSec };
+}
 
 /** Least time between two warnings of the same kind that can repeat at the frame rate. */
 const WARNING_PERIOD_SEC = 10;
@@ -153,7 +157,16 @@ export class ReasoningSession {
     this.enabled = settings.autostart;
     this.instruction = settings.instruction;
     this.throttled = new ThrottledLog((m) => ports.log.warn(m), WARNING_PERIOD_SEC, () => Date.now() / 1000);
-    this.sync = new FrameSync({ slopSec: settings.syncSlopSec, maxAgeSec: settings.maxFrameAgeSec, now: () => this.nowSeconds() });
+    this.sync = new FrameSync({
+      ...syncLimits(settings),
+      now: () => this.nowSeconds(),
+      onClockJump: (backSec) => this.onClockJump(backSec),
+      onFutureStamp: (aheadSec) =>
+        this.warnThrottled(
+          'future-stamp',
+          `a message stamped ${aheadSec.toFixed(3)} s ahead of the node clock was refused (max_frame_future_s ${this.settings.maxFrameFutureSec}): are the sender's clock and use_sim_time right?`,
+        ),
+    });
     this.planner = new CommandPlanner(settings, null);
     const controller = settings.controller;
     this.output = createArmOutput(ports.transport, {
@@ -310,6 +323,7 @@ export class ReasoningSession {
   /** New settings at run time (parameter changes the node accepted). */
   updateSettings(settings: NodeSettings): void {
     this.settings = settings;
+    this.sync.configure(syncLimits(settings));
     this.planner.updateSettings(settings);
   }
 
@@ -391,6 +405,16 @@ export class ReasoningSession {
     const waiters = this.idleWaiters;
     this.idleWaiters = [];
     for (const resolve of waiters) resolve();
+  }
+
+  /**
+   * The clock went back (a looping bag, a restarted simulator): the sync has started afresh, and
+   * what was running or scheduled by the old clock is forgotten, so that it holds nothing back.
+   */
+  private onClockJump(backSec: number): void {
+    this.planner.reset();
+    this.gripperOutput?.cancel();
+    this.ports.log.warn(`the clock jumped back ${backSec.toFixed(3)} s: synchronisation starts afresh and the running chunk is forgotten`);
   }
 
   private checkModelFitsArm(model: ModelSummary): void {
@@ -592,6 +616,8 @@ export class ReasoningSession {
         frames_matched: sync.matched,
         frames_stale: sync.stale,
         frames_unmatched: sync.unmatched,
+        frames_from_future: sync.future,
+        clock_jumps: sync.clockJumps,
         frames_without_instruction: this.counters.framesWithoutInstruction,
         steps_completed: reasoner?.completed ?? 0,
         steps_failed: reasoner?.failed ?? 0,

@@ -110,7 +110,7 @@ export async function runBench(argv: string[]): Promise<number> {
   for (let i = 0; i < warmup + steps; i++) {
     const record = i >= warmup;
     const messages = camera.next();
-    const sync = new FrameSync({ slopSec: settings.syncSlopSec, maxAgeSec: 1e9, now: () => messages.nowSec });
+    const sync = new FrameSync({ slopSec: settings.syncSlopSec, maxAgeSec: 1e9, maxFutureSec: 1e9, now: () => messages.nowSec });
     let t = performance.now();
     sync.addCameraInfo(messages.cameraInfo);
     sync.addJointState(messages.joints);

@@ -60,7 +60,7 @@ export async function runRemoteBench(manifest: RemoteManifest, options: RemoteBe
   };
   const nextFrame = (): Frame => {
     const m = nextMessages();
-    const sync = new FrameSync({ slopSec: settings.syncSlopSec, maxAgeSec: 1e9, now: () => m.nowSec });
+    const sync = new FrameSync({ slopSec: settings.syncSlopSec, maxAgeSec: 1e9, maxFutureSec: 1e9, now: () => m.nowSec });
     sync.setExtraCameras(extraCameras);
     for (const extra of m.extraImages ?? []) sync.addExtraImage(extra.camera, extra.image);
     sync.addCameraInfo(m.cameraInfo);

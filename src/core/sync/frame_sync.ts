@@ -6,20 +6,35 @@
  * message closest in time on each of them, accepted when within `slopSec`. The newest complete
  * set wins; older unmatched images are dropped, never queued. A complete set whose stamp is
  * older than `maxAgeSec` (on the node's clock) is refused as stale and counted.
+ *
+ * Time is not trusted to run forwards. A message stamped more than `maxFutureSec` ahead of the
+ * clock is refused at once (a set from the future would otherwise block every set until the clock
+ * caught up with it). When the clock jumps back (a looping bag, a restarted simulator) every
+ * buffer is cleared and matching starts afresh, as tf2 and message_filters do.
  */
 import type { CameraInfo, CompressedImage, Header, Image, JointState } from '../messages/types.js';
 import { toSeconds } from '../messages/time.js';
 import type { Frame } from '../model/types.js';
 
-export interface FrameSyncOptions {
+/** The limits that can change while the sync runs (parameters set at run time). */
+export interface FrameSyncLimits {
   /** Largest stamp difference between the RGB image and each other message of a set. */
   slopSec: number;
   /** A set whose RGB stamp is older than this on `now()` is refused as stale. */
   maxAgeSec: number;
+  /** A message stamped more than this ahead of `now()` is refused (allows for clock skew between machines). */
+  maxFutureSec: number;
+}
+
+export interface FrameSyncOptions extends FrameSyncLimits {
   /** The clock the ages are measured on (ROS time, so simulated time works). */
   now: () => number;
   /** Messages kept per image stream (joint states keep 8x as many: they arrive faster). */
   bufferLength?: number;
+  /** Told when the clock went back by `backSec` and the buffers were cleared. */
+  onClockJump?: (backSec: number) => void;
+  /** Told of a message refused because it was stamped `aheadSec` ahead of the clock. */
+  onFutureStamp?: (aheadSec: number) => void;
 }
 
 export interface FrameSyncStats {
@@ -29,9 +44,16 @@ export interface FrameSyncStats {
   stale: number;
   /** RGB images that were superseded or fell out of the buffer without ever being matched. */
   unmatched: number;
+  /** Messages refused because they were stamped more than maxFutureSec ahead of the clock. */
+  future: number;
+  /** Times the clock went back and the buffers were cleared. */
+  clockJumps: number;
 }
 
 type Stamped<T> = { stampSec: number; msg: T };
+
+/** What insert returns for a message it refused. */
+const REFUSED = Symbol('refused');
 
 const DEFAULT_BUFFER = 4;
 
@@ -43,13 +65,14 @@ export class FrameSync {
   /** Further cameras a model takes, by name, matched like the depth image. */
   private readonly extra = new Map<string, Stamped<Image | CompressedImage>[]>();
   private lastEmittedSec = -Infinity;
-  private readonly counters: FrameSyncStats = { matched: 0, stale: 0, unmatched: 0 };
+  /** The clock when a message last arrived. */
+  private lastNowSec = -Infinity;
+  private readonly counters: FrameSyncStats = { matched: 0, stale: 0, unmatched: 0, future: 0, clockJumps: 0 };
   private readonly imageBuffer: number;
+  private limits: FrameSyncLimits;
 
   constructor(private readonly options: FrameSyncOptions) {
-    if (!(options.slopSec >= 0) || !(options.maxAgeSec > 0)) {
-      throw new RangeError(`FrameSync: slopSec must be >= 0 and maxAgeSec > 0 (got ${options.slopSec}, ${options.maxAgeSec})`);
-    }
+    this.limits = checkedLimits(options);
     this.imageBuffer = options.bufferLength ?? DEFAULT_BUFFER;
   }
 
@@ -57,10 +80,25 @@ export class FrameSync {
     return { ...this.counters };
   }
 
+  /** New limits, in force from the next message. */
+  configure(limits: FrameSyncLimits): void {
+    this.limits = checkedLimits(limits);
+  }
+
+  /** Forgets every buffered message and the last emitted stamp. */
+  reset(): void {
+    this.rgb.length = 0;
+    this.depth.length = 0;
+    this.info.length = 0;
+    this.joints.length = 0;
+    for (const buffer of this.extra.values()) buffer.length = 0;
+    this.lastEmittedSec = -Infinity;
+  }
+
   /** Each add* returns the newest complete, fresh set that this message completed, if any. */
   addRgb(msg: Image | CompressedImage): Frame | null {
     const evicted = this.insert(this.rgb, msg.header, msg, this.imageBuffer);
-    if (evicted !== null && evicted.stampSec > this.lastEmittedSec) this.counters.unmatched++;
+    if (evicted !== null && evicted !== REFUSED && evicted.stampSec > this.lastEmittedSec) this.counters.unmatched++;
     return this.tryMatch();
   }
 
@@ -92,9 +130,24 @@ export class FrameSync {
     return this.tryMatch();
   }
 
-  /** Inserts in stamp order (late arrivals happen) and returns what fell out of the buffer. */
-  private insert<T>(buffer: Stamped<T>[], header: Header, msg: T, capacity: number): Stamped<T> | null {
+  /**
+   * Inserts in stamp order (late arrivals happen) and returns what fell out of the buffer, or
+   * REFUSED for a message from the future (after the buffers were cleared if the clock went back).
+   */
+  private insert<T>(buffer: Stamped<T>[], header: Header, msg: T, capacity: number): Stamped<T> | typeof REFUSED | null {
+    const nowSec = this.options.now();
+    if (nowSec < this.lastNowSec) {
+      this.reset();
+      this.counters.clockJumps++;
+      this.options.onClockJump?.(this.lastNowSec - nowSec);
+    }
+    this.lastNowSec = nowSec;
     const item = { stampSec: toSeconds(header.stamp), msg };
+    if (item.stampSec > nowSec + this.limits.maxFutureSec) {
+      this.counters.future++;
+      this.options.onFutureStamp?.(item.stampSec - nowSec);
+      return REFUSED;
+    }
     let index = buffer.length;
     while (index > 0 && buffer[index - 1].stampSec > item.stampSec) index--;
     buffer.splice(index, 0, item);
@@ -106,7 +159,7 @@ export class FrameSync {
       return null;
     }
     for (const buffer of this.extra.values()) if (buffer.length === 0) return null;
-    const { slopSec } = this.options;
+    const { slopSec, maxAgeSec } = this.limits;
     // Newest first: the first complete set found is the one to emit.
     for (let i = this.rgb.length - 1; i >= 0; i--) {
       const rgb = this.rgb[i];
@@ -129,7 +182,7 @@ export class FrameSync {
       this.depth.splice(0, depthIndex + 1);
       [...this.extra.values()].forEach((buffer, k) => buffer.splice(0, extraIndex[k] + 1));
 
-      if (this.options.now() - rgb.stampSec > this.options.maxAgeSec) {
+      if (this.options.now() - rgb.stampSec > maxAgeSec) {
         this.counters.stale++;
         return null;
       }
@@ -146,6 +199,14 @@ export class FrameSync {
     }
     return null;
   }
+}
+
+function checkedLimits(limits: FrameSyncLimits): FrameSyncLimits {
+  const { slopSec, maxAgeSec, maxFutureSec } = limits;
+  if (!(slopSec >= 0) || !(maxAgeSec > 0) || !(maxFutureSec >= 0)) {
+    throw new RangeError(`FrameSync: slopSec and maxFutureSec must be >= 0 and maxAgeSec > 0 (got ${slopSec}, ${maxFutureSec}, ${maxAgeSec})`);
+  }
+  return { slopSec, maxAgeSec, maxFutureSec };
 }
 
 /** Index of the message closest in time to stampSec within slopSec, or -1. */
