@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { expect } from 'chai';
-import { jointsBetween, parseUrdf, UrdfError, type RobotDescription } from '../src/core/kinematics/urdf.js';
+import { jointsBetween, MAX_URDF_BYTES, MAX_URDF_ELEMENTS, parseUrdf, UrdfError, type RobotDescription } from '../src/core/kinematics/urdf.js';
 
 function loadRobot(name: string): string {
   return readFileSync(fileURLToPath(new URL(`../../config/robots/urdf/${name}.urdf`, import.meta.url)), 'utf8');
@@ -268,6 +268,36 @@ describe('kinematics/urdf', () => {
       expect(e3.message).to.match(/link 'b' has two parent joints \('ab' and 'cb'\)/);
       const e4 = urdfError(() => parseUrdf(urdf(['a', 'b', 'c'], [revolute('ab', 'a', 'b'), revolute('bc', 'b', 'c'), revolute('ca', 'c', 'a')])));
       expect(e4.message).to.match(/loop through link '(a|b|c)'/);
+    });
+
+    it('XML the parser refuses: reserved names, external entities, nesting too deep', () => {
+      const cases = [
+        '<robot name="r"><__proto__ name="x"/><link name="a"/></robot>',
+        '<robot name="r"><link name="a" __proto__="1"/></robot>',
+        '<robot name="r"><constructor/><link name="a"/></robot>',
+        '<?xml version="1.0"?><!DOCTYPE robot [<!ENTITY x SYSTEM "file:///etc/passwd">]><robot name="r"><link name="&x;"/></robot>',
+        `<robot name="r">${'<a>'.repeat(5000)}${'</a>'.repeat(5000)}<link name="a"/></robot>`,
+      ];
+      for (const xml of cases) expect(urdfError(() => parseUrdf(xml)).message, xml.slice(0, 60)).to.match(/^the URDF cannot be read: /);
+    });
+
+    it('an unexpanded xacro file, named as such', () => {
+      const xacro = '<robot xmlns:xacro="http://www.ros.org/wiki/xacro" name="r"><xacro:include filename="arm.xacro"/><xacro:arm prefix=""/></robot>';
+      expect(urdfError(() => parseUrdf(xacro)).message).to.match(/looks like a xacro file.*expand it first/);
+    });
+
+    it('a description larger than a robot has, refused before it is parsed; long chains up to the bound are read', () => {
+      const chain = (n: number) =>
+        urdf(
+          Array.from({ length: n }, (_, i) => `l${i}`),
+          Array.from({ length: n - 1 }, (_, i) => revolute(`j${i + 1}`, `l${i}`, `l${i + 1}`)),
+        );
+      const longest = parseUrdf(chain(MAX_URDF_ELEMENTS));
+      expect(longest.joints.size).to.equal(MAX_URDF_ELEMENTS - 1);
+      expect(jointsBetween(longest, 'l0', `l${MAX_URDF_ELEMENTS - 1}`)).to.have.length(MAX_URDF_ELEMENTS - 1);
+      expect(urdfError(() => parseUrdf(chain(MAX_URDF_ELEMENTS + 1))).message).to.match(/2001 <link> elements: more than the 2000/);
+      const padded = `<robot name="r"><link name="a"/><!--${' '.repeat(MAX_URDF_BYTES)}--></robot>`;
+      expect(urdfError(() => parseUrdf(padded)).message).to.match(/MiB: more than the 16 MiB/);
     });
 
     it('a joint that is its own parent', () => {

@@ -102,6 +102,17 @@ describe('messages/image_codec: colour', () => {
     expect(() => decodeColorImage(image('32FC1', 2, 2, 8, new Uint8Array(16)))).to.throw(MessageError).with.property('code', 'unknown_encoding');
   });
 
+  it('takes names of JavaScript object properties for the unknown encodings they are', () => {
+    for (const encoding of ['constructor', '__proto__', '__PROTO__', 'toString', 'hasOwnProperty', 'valueOf']) {
+      expect(() => decodeColorImage(image(encoding, 2, 2, 6, new Uint8Array(12))), encoding)
+        .to.throw(MessageError)
+        .with.property('code', 'unknown_encoding');
+      expect(() => decodeDepthImage(image(encoding, 2, 2, 4, new Uint8Array(8))), encoding)
+        .to.throw(MessageError)
+        .with.property('code', 'unknown_encoding');
+    }
+  });
+
   it('rejects data shorter than step * height', () => {
     expect(() => decodeColorImage(image('bgr8', 4, 3, 12, new Uint8Array(35))))
       .to.throw(MessageError, /step \* height = 36 bytes, got 35/)

@@ -59,6 +59,18 @@ describe('reasoning/manifest: remote models', () => {
       await rm(dir, { recursive: true, force: true });
     });
 
+    it('keeps request fields named like JavaScript object properties as plain fields', async () => {
+      const doc = parse(await readFile(path.join('models/molmoact2-droid', 'manifest.yaml'), 'utf8'));
+      doc.remote.request.extra = JSON.parse('{"__proto__": "kept", "constructor": 1, "toString": true}');
+      await writeFile(path.join(dir, 'manifest.yaml'), stringify(doc));
+      const manifest = await remote(dir);
+      if (manifest.remote.protocol !== 'act-json') throw new Error('expected act-json');
+      const extra = manifest.remote.act.extra;
+      expect(Object.keys(extra)).to.have.members(['__proto__', 'constructor', 'toString']);
+      expect(Object.getOwnPropertyDescriptor(extra, '__proto__')?.value).to.equal('kept');
+      expect(({} as Record<string, unknown>).kept).to.equal(undefined);
+    });
+
     const cases: [string, string, (d: any) => void, string, RegExp][] = [
       ['no bounds', 'models/molmoact2-droid', (d) => delete d.action.bounds, 'action.bounds', /a remote model needs bounds/],
       ['statistics for act-json', 'models/molmoact2-droid', (d) => (d.statistics = { q01: [], q99: [], mask: [] }), 'statistics', /not used by act-json/],

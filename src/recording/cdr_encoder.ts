@@ -112,20 +112,20 @@ export function describeValue(value: unknown): string {
   }
 }
 
-const INTEGER_RANGES: Record<string, readonly [bigint, bigint]> = {
-  int8: [-(2n ** 7n), 2n ** 7n - 1n],
-  uint8: [0n, 2n ** 8n - 1n],
-  int16: [-(2n ** 15n), 2n ** 15n - 1n],
-  uint16: [0n, 2n ** 16n - 1n],
-  int32: [-(2n ** 31n), 2n ** 31n - 1n],
-  uint32: [0n, 2n ** 32n - 1n],
-  int64: [-(2n ** 63n), 2n ** 63n - 1n],
-  uint64: [0n, 2n ** 64n - 1n],
-};
+const INTEGER_RANGES: ReadonlyMap<string, readonly [bigint, bigint]> = new Map<string, readonly [bigint, bigint]>([
+  ['int8', [-(2n ** 7n), 2n ** 7n - 1n]],
+  ['uint8', [0n, 2n ** 8n - 1n]],
+  ['int16', [-(2n ** 15n), 2n ** 15n - 1n]],
+  ['uint16', [0n, 2n ** 16n - 1n]],
+  ['int32', [-(2n ** 31n), 2n ** 31n - 1n]],
+  ['uint32', [0n, 2n ** 32n - 1n]],
+  ['int64', [-(2n ** 63n), 2n ** 63n - 1n]],
+  ['uint64', [0n, 2n ** 64n - 1n]],
+]);
 
-const SIZES: Record<string, number> = {
-  bool: 1, int8: 1, uint8: 1, int16: 2, uint16: 2, int32: 4, uint32: 4, float32: 4, int64: 8, uint64: 8, float64: 8,
-};
+const SIZES: ReadonlyMap<string, number> = new Map(
+  Object.entries({ bool: 1, int8: 1, uint8: 1, int16: 2, uint16: 2, int32: 4, uint32: 4, float32: 4, int64: 8, uint64: 8, float64: 8 }),
+);
 
 export const textEncoder = new TextEncoder();
 
@@ -164,7 +164,8 @@ class CdrBuffer {
   }
 
   scalar(type: string, value: number | bigint | boolean): void {
-    const size = SIZES[type];
+    const size = SIZES.get(type);
+    if (size === undefined) throw new Error(`CDR: no size for type ${type}`);
     this.align(size);
     this.reserve(size);
     const v = this.view;
@@ -290,7 +291,7 @@ class Encoder {
       if (typeof value !== 'number') throw new FieldError(path, `expected ${type} (a number), got ${describeValue(value)}`);
       return value;
     }
-    const range = INTEGER_RANGES[type];
+    const range = INTEGER_RANGES.get(type);
     if (range === undefined) {
       throw new FieldError(path, `type ${type} is not supported by this recorder`);
     }

@@ -50,26 +50,47 @@ const parser = new XMLParser({
   isArray: (_name, jpath, _leaf, isAttribute) => !isAttribute && (jpath === 'robot.link' || jpath === 'robot.joint'),
 });
 
+/**
+ * Bounds on what is read. The largest real robots (humanoids, dual arms with hands) have a few
+ * hundred links; a description far beyond that is a mistake or an attack, and it may arrive on
+ * /robot_description, to be parsed on the executor thread.
+ */
+export const MAX_URDF_BYTES = 16 * 2 ** 20;
+export const MAX_URDF_ELEMENTS = 2000;
+
 export function parseUrdf(xml: string): RobotDescription {
   if (typeof xml !== 'string' || xml.trim().length === 0) throw new UrdfError('the URDF is empty');
-  const valid = XMLValidator.validate(xml);
-  if (valid !== true) {
-    throw new UrdfError(`the URDF is not well-formed XML: ${valid.err.msg} (line ${valid.err.line})`);
+  if (xml.length > MAX_URDF_BYTES) {
+    throw new UrdfError(`the URDF is ${(xml.length / 2 ** 20).toFixed(1)} MiB: more than the ${MAX_URDF_BYTES / 2 ** 20} MiB a robot description may have`);
   }
-  const robot = (parser.parse(xml) as XmlElement).robot as XmlElement | undefined;
-  if (!robot || typeof robot !== 'object') throw new UrdfError('the URDF has no <robot> element');
+  // Counted in the text before parsing (an upper bound: comments count too), so that an oversized
+  // description costs a scan, not a parse.
+  for (const element of ['link', 'joint']) {
+    const count = countTags(xml, element);
+    if (count > MAX_URDF_ELEMENTS) {
+      throw new UrdfError(`the URDF has ${count} <${element}> elements: more than the ${MAX_URDF_ELEMENTS} a robot description may have`);
+    }
+  }
+  const robot = parseRobotElement(xml);
 
+  const linkElements = (robot.link as XmlElement[] | undefined) ?? [];
+  const jointElements = (robot.joint as XmlElement[] | undefined) ?? [];
   const links = new Set<string>();
-  for (const link of (robot.link as XmlElement[] | undefined) ?? []) {
+  for (const link of linkElements) {
     const name = requireName(link, 'link');
     if (links.has(name)) throw new UrdfError(`link '${name}' is defined twice`);
     links.add(name);
   }
-  if (links.size === 0) throw new UrdfError('the URDF has no <link>');
+  if (links.size === 0) {
+    if (looksLikeXacro(xml)) {
+      throw new UrdfError('this looks like a xacro file, not a URDF: expand it first (ros2 run xacro xacro robot.urdf.xacro > robot.urdf)');
+    }
+    throw new UrdfError('the URDF has no <link>');
+  }
 
   const joints = new Map<string, UrdfJoint>();
   const parentJoint = new Map<string, UrdfJoint>();
-  for (const element of (robot.joint as XmlElement[] | undefined) ?? []) {
+  for (const element of jointElements) {
     const joint = readJoint(element);
     if (joints.has(joint.name)) throw new UrdfError(`joint '${joint.name}' is defined twice`);
     for (const end of ['parent', 'child'] as const) {
@@ -91,16 +112,55 @@ export function parseUrdf(xml: string): RobotDescription {
   return { name: String(robot.name ?? ''), links, joints, parentJoint };
 }
 
-/** Throws if following parents from some link comes back to it. */
+/** The <robot> element; every problem of the XML itself becomes a UrdfError. */
+function parseRobotElement(xml: string): XmlElement {
+  const valid = XMLValidator.validate(xml);
+  if (valid !== true) {
+    throw new UrdfError(`the URDF is not well-formed XML: ${valid.err.msg} (line ${valid.err.line})`);
+  }
+  let document: XmlElement;
+  try {
+    document = parser.parse(xml) as XmlElement;
+  } catch (err) {
+    // The parser refuses names such as __proto__, external entities and very deep nesting.
+    throw new UrdfError(`the URDF cannot be read: ${(err as Error).message}`);
+  }
+  const robot = document.robot;
+  if (!robot || typeof robot !== 'object' || Array.isArray(robot)) throw new UrdfError('the URDF has no <robot> element');
+  return robot as XmlElement;
+}
+
+/** Occurrences of `<name` followed by a space, '/' or '>' (an opening tag of that element). */
+function countTags(xml: string, name: string): number {
+  const tag = `<${name}`;
+  let count = 0;
+  for (let at = xml.indexOf(tag); at >= 0; at = xml.indexOf(tag, at + tag.length)) {
+    const next = xml.charCodeAt(at + tag.length);
+    // space, tab, newline, carriage return, '/', '>'
+    if (next === 32 || next === 9 || next === 10 || next === 13 || next === 47 || next === 62) count++;
+  }
+  return count;
+}
+
+function looksLikeXacro(xml: string): boolean {
+  return /<xacro:|xmlns:xacro/.test(xml);
+}
+
+/**
+ * Throws if following parents from some link comes back to it. Each link is walked over once:
+ * a walk stops at a link an earlier walk has cleared (linear in the links, for long chains too).
+ */
 function findLoop(links: Set<string>, parentJoint: Map<string, UrdfJoint>): void {
+  const cleared = new Set<string>();
   for (const start of links) {
-    let link = start;
-    for (let hops = 0; hops <= links.size; hops++) {
-      const joint = parentJoint.get(link);
-      if (!joint) break;
-      link = joint.parent;
-      if (link === start) throw new UrdfError(`the joints form a loop through link '${start}': a URDF must be a tree`);
+    const path = new Set<string>();
+    let link: string | undefined = start;
+    while (link !== undefined && !cleared.has(link)) {
+      if (path.has(link)) throw new UrdfError(`the joints form a loop through link '${link}': a URDF must be a tree`);
+      path.add(link);
+      link = parentJoint.get(link)?.parent;
     }
+    for (const visited of path) cleared.add(visited);
   }
 }
 

@@ -20,15 +20,17 @@ interface ColourLayout {
   offsets: (bigEndian: boolean) => [number, number, number];
 }
 
-const COLOUR_LAYOUTS: Record<string, ColourLayout> = {
-  rgb8: { bytesPerPixel: 3, offsets: () => [0, 1, 2] },
-  bgr8: { bytesPerPixel: 3, offsets: () => [2, 1, 0] },
-  '8uc3': { bytesPerPixel: 3, offsets: () => [2, 1, 0] },
-  rgba8: { bytesPerPixel: 4, offsets: () => [0, 1, 2] },
-  bgra8: { bytesPerPixel: 4, offsets: () => [2, 1, 0] },
-  mono8: { bytesPerPixel: 1, offsets: () => [0, 0, 0] },
-  mono16: { bytesPerPixel: 2, offsets: (big) => (big ? [0, 0, 0] : [1, 1, 1]) },
-};
+// A Map, not an object: the key comes from the message, and "constructor" or "__proto__" must
+// miss like any other unknown encoding.
+const COLOUR_LAYOUTS: ReadonlyMap<string, ColourLayout> = new Map<string, ColourLayout>([
+  ['rgb8', { bytesPerPixel: 3, offsets: () => [0, 1, 2] }],
+  ['bgr8', { bytesPerPixel: 3, offsets: () => [2, 1, 0] }],
+  ['8uc3', { bytesPerPixel: 3, offsets: () => [2, 1, 0] }],
+  ['rgba8', { bytesPerPixel: 4, offsets: () => [0, 1, 2] }],
+  ['bgra8', { bytesPerPixel: 4, offsets: () => [2, 1, 0] }],
+  ['mono8', { bytesPerPixel: 1, offsets: () => [0, 0, 0] }],
+  ['mono16', { bytesPerPixel: 2, offsets: (big) => (big ? [0, 0, 0] : [1, 1, 1]) }],
+]);
 
 export const COLOUR_ENCODINGS: readonly string[] = ['rgb8', 'bgr8', 'rgba8', 'bgra8', 'mono8', 'mono16', '8UC3'];
 export const DEPTH_ENCODINGS: readonly string[] = ['16UC1', 'mono16', '32FC1'];
@@ -66,7 +68,7 @@ function unknownEncoding(encoding: string, accepted: readonly string[]): Message
 
 /** Decodes a colour (or greyscale) Image into packed rgb8. */
 export function decodeColorImage(msg: Image): RgbImage {
-  const layout = COLOUR_LAYOUTS[msg.encoding.toLowerCase()];
+  const layout = COLOUR_LAYOUTS.get(msg.encoding.toLowerCase());
   if (layout === undefined) throw unknownEncoding(msg.encoding, COLOUR_ENCODINGS);
   checkLayout(msg, layout.bytesPerPixel);
 

@@ -124,7 +124,8 @@ function parseAct(v: FieldReader, remote: Record<string, unknown>, cameraCount: 
   if (imageKeys.length !== cameraCount) {
     v.fail('remote.request.images', `expected one key per camera (${cameraCount}), got ${imageKeys.length}`);
   }
-  const extra: Record<string, string | number | boolean> = {};
+  // No prototype: a key named "__proto__" is a field like any other.
+  const extra: Record<string, string | number | boolean> = Object.create(null);
   const extraFields = v.optionalObject(request, 'extra', 'remote.request');
   for (const [key, value] of Object.entries(extraFields ?? {})) {
     if (!['string', 'number', 'boolean'].includes(typeof value)) v.fail(`remote.request.extra.${key}`, 'expected a string, number or boolean');
