@@ -47,6 +47,34 @@ describe('messages/camera_model: PinholeCamera', () => {
       .with.property('code', 'bad_camera_info');
   });
 
+  it('rejects finite intrinsics no camera has, and accepts wide, narrow and off-centre real ones', () => {
+    const absurd: [number[], number, number, RegExp][] = [
+      [[1e-308, 0, 320, 0, 600, 240, 0, 0, 1], 640, 480, /fx = 1e-308/],
+      [[600, 0, 320, 0, 1e308, 240, 0, 0, 1], 640, 480, /fy = 1e\+308/],
+      [[600, 0, 1e308, 0, 600, 240, 0, 0, 1], 640, 480, /cx = 1e\+308/],
+      [[600, 0, 320, 0, 600, -1e9, 0, 0, 1], 640, 480, /cy = -1000000000/],
+      [[600, 0, 320, 0, 600, 240, 0, 0, 1], 100000, 480, /larger than a camera image/],
+    ];
+    for (const [k, width, height, detail] of absurd) {
+      expect(() => PinholeCamera.fromCameraInfo(cameraInfo(k, width, height)), String(k))
+        .to.throw(MessageError, detail)
+        .with.property('code', 'bad_camera_info');
+    }
+    // A 170-degree wide-angle camera, a 2-degree telephoto, a principal point off the image centre.
+    const wide = 640 / 2 / Math.tan((170 / 2) * (Math.PI / 180));
+    const tele = 640 / 2 / Math.tan((2 / 2) * (Math.PI / 180));
+    for (const k of [[wide, 0, 320, 0, wide, 240, 0, 0, 1], [tele, 0, 320, 0, tele, 240, 0, 0, 1], [600, 0, 700, 0, 600, -100, 0, 0, 1]]) {
+      expect(() => PinholeCamera.fromCameraInfo(cameraInfo(k)), String(k)).not.to.throw();
+    }
+  });
+
+  it('never lifts a trace point to a non-finite position', () => {
+    const camera = new PinholeCamera(1e-308, 1e-308, 320, 240, 640, 480);
+    const points = liftTrace(camera, filledDepth(640, 480, 1), [{ u: 10, v: 10 }, { u: 320, v: 240 }]);
+    expect(points[0]).to.equal(null);
+    expect(points[1]).to.deep.equal({ x: 0, y: 0, z: 1 });
+  });
+
   it('projects and lifts back the same points', () => {
     for (const p of [{ x: 0.1, y: -0.05, z: 0.8 }, { x: -0.3, y: 0.2, z: 1.7 }, { x: 0, y: 0, z: 0.25 }]) {
       const px = camera.project(p)!;

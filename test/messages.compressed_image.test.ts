@@ -104,6 +104,22 @@ describe('messages/compressed_image', () => {
     expect((mismatch as Error).message).to.contain('expected a png payload');
   });
 
+  it('refuses a small PNG that expands past its camera size before decoding it', async () => {
+    // 8192 x 8192 of one colour compresses to a few hundred kilobytes and would decode to 201 MB.
+    const bomb = await sharp({ create: { width: 8192, height: 8192, channels: 3, background: { r: 0, g: 0, b: 0 } } })
+      .png({ compressionLevel: 9 })
+      .toBuffer();
+    expect(bomb.length).to.be.below(2 * 2 ** 20);
+    const error = await rejection(decodeCompressedImage(compressed('png', bomb), 640 * 480));
+    expect(error).to.be.instanceOf(MessageError).with.property('code', 'too_large');
+    expect((error as Error).message).to.match(/larger than 307200 pixels/);
+    // Without a camera size, the package's own bound holds.
+    expect(await rejection(decodeCompressedImage(compressed('png', bomb)))).to.have.property('code', 'too_large');
+    // An image of its camera's size decodes.
+    const small = await sharp({ create: { width: 64, height: 48, channels: 3, background: { r: 9, g: 8, b: 7 } } }).png().toBuffer();
+    expect((await decodeCompressedImage(compressed('png', small), 64 * 48)).width).to.equal(64);
+  });
+
   it('rejects compressedDepth and unknown formats as unsupported_format', async () => {
     const depth = await rejection(decodeCompressedImage(compressed('16UC1; compressedDepth png', jpeg)));
     expect(depth).to.be.instanceOf(MessageError).with.property('code', 'unsupported_format');

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { MessageError } from '../src/core/messages/errors.js';
-import { jointPositions } from '../src/core/messages/joint_state.js';
+import { jointMotion, jointPositions } from '../src/core/messages/joint_state.js';
 import type { JointState } from '../src/core/messages/types.js';
 
 function jointState(name: string[], position: number[]): JointState {
@@ -32,6 +32,21 @@ describe('messages/joint_state', () => {
     expect(() => jointPositions(bad, ['a', 'b', 'c']))
       .to.throw(MessageError, /a=NaN, c=Infinity/)
       .with.property('code', 'non_finite');
+  });
+
+  it('rejects positions beyond float32 range, which would reach the model as Infinity', () => {
+    const huge = jointState(['a', 'b', 'c'], [1e39, 3.4e38, -1e39]);
+    expect(Array.from(jointPositions(huge, ['b']))).to.deep.equal([3.4e38]);
+    expect(Math.fround(1e39)).to.equal(Infinity);
+    expect(() => jointPositions(huge, ['a', 'b', 'c']))
+      .to.throw(MessageError, /float32 range.*a=1e\+39, c=-1e\+39/)
+      .with.property('code', 'non_finite');
+  });
+
+  it('gives no velocities when one is beyond float32 range', () => {
+    const msg2: JointState = { ...jointState(['a', 'b'], [0, 0]), velocity: [0.1, 1e39] };
+    expect(jointMotion(msg2, ['a', 'b']).velocities).to.equal(null);
+    expect(Array.from(jointMotion(msg2, ['a']).velocities!)).to.deep.equal([0.1]);
   });
 
   it('rejects a message whose name and position lengths differ', () => {

@@ -42,14 +42,15 @@ export function isCompressed(msg: Image | CompressedImage): msg is CompressedIma
 export async function decodeFrame(frame: Frame, source: ProprioSource, withGripper: boolean): Promise<DecodedFrame> {
   // Cheap checks first, so a frame that cannot be used costs no image decoding.
   const { joints, proprio } = readProprioception(frame.joints, source, withGripper);
-  PinholeCamera.fromCameraInfo(frame.cameraInfo); // throws on a broken camera model
-  const rgb = await decodeRgb(frame.rgb);
+  const camera = PinholeCamera.fromCameraInfo(frame.cameraInfo); // throws on a broken camera model
+  // A compressed colour image may not decode to more pixels than its camera_info says.
+  const rgb = await decodeRgb(frame.rgb, camera.width * camera.height);
   const extraImages = await Promise.all((frame.extraImages ?? []).map((extra) => decodeRgb(extra.image)));
   return { rgb, extraImages, joints, proprio };
 }
 
-function decodeRgb(msg: Image | CompressedImage): Promise<RgbImage> | RgbImage {
-  return isCompressed(msg) ? decodeCompressedImage(msg) : decodeColorImage(msg);
+function decodeRgb(msg: Image | CompressedImage, maxPixels?: number): Promise<RgbImage> | RgbImage {
+  return isCompressed(msg) ? decodeCompressedImage(msg, maxPixels) : decodeColorImage(msg);
 }
 
 /** Runs the backend on a decoded frame and places the trace in pixels and in 3-D. */

@@ -33,7 +33,18 @@ function sniffCodec(data: Uint8Array): CompressedCodec | null {
   return null;
 }
 
-export async function decodeCompressedImage(msg: CompressedImage): Promise<RgbImage> {
+/**
+ * Most pixels a compressed image may decode to when nothing says how large it should be (a 4K
+ * camera has 8.3 million). A small PNG can expand to gigabytes; the decoder reads the size from
+ * the header and refuses before it allocates anything.
+ */
+export const MAX_DECODED_PIXELS = 4096 * 4096;
+
+/**
+ * Decodes to packed rgb8. `maxPixels`: the most pixels the image may have (its camera_info's
+ * width x height where known); a larger one is refused before it is decoded.
+ */
+export async function decodeCompressedImage(msg: CompressedImage, maxPixels = MAX_DECODED_PIXELS): Promise<RgbImage> {
   const declared = codecFromFormat(msg.format);
   const actual = sniffCodec(msg.data);
   if (actual === null || (declared !== null && declared !== actual)) {
@@ -46,7 +57,7 @@ export async function decodeCompressedImage(msg: CompressedImage): Promise<RgbIm
   const input = Buffer.from(msg.data.buffer, msg.data.byteOffset, msg.data.byteLength);
   try {
     // sRGB at 8 bits, alpha dropped: greyscale becomes three equal channels, 16-bit PNG is reduced.
-    const { data, info } = await sharp(input)
+    const { data, info } = await sharp(input, { limitInputPixels: Math.max(1, Math.min(maxPixels, MAX_DECODED_PIXELS)) })
       .removeAlpha()
       .toColourspace('srgb')
       .raw({ depth: 'uchar' })
@@ -57,6 +68,9 @@ export async function decodeCompressedImage(msg: CompressedImage): Promise<RgbIm
     return { width: info.width, height: info.height, data: new Uint8Array(data.buffer, data.byteOffset, data.length) };
   } catch (err) {
     const reason = err instanceof Error ? err.message : String(err);
+    if (/pixel limit/i.test(reason)) {
+      throw new MessageError('too_large', `compressed image data: the ${actual} payload is larger than ${maxPixels} pixels (its camera_info's size), refused before decoding`, { cause: err });
+    }
     throw new MessageError('bad_compressed', `compressed image data: could not decode the ${actual} payload (${reason.trim()})`, { cause: err });
   }
 }

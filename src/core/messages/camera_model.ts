@@ -9,6 +9,9 @@ import { MessageError } from './errors.js';
 import type { CameraInfo, Point } from './types.js';
 import type { DepthImage } from './images.js';
 
+/** Largest width or height of a camera image the node accepts (16K sensors stay below it). */
+export const MAX_IMAGE_SIDE = 16384;
+
 export interface PixelCoord {
   u: number;
   v: number;
@@ -51,7 +54,32 @@ export class PinholeCamera {
       // An all-zero K is what an uncalibrated driver publishes.
       throw new MessageError('bad_camera_info', `camera_info k: expected fx = k[0] > 0 and fy = k[4] > 0, got fx=${fx}, fy=${fy} (uncalibrated camera?)`);
     }
-    return new PinholeCamera(fx, fy, k[2], k[5], info.width, info.height);
+    const camera = new PinholeCamera(fx, fy, k[2], k[5], info.width, info.height);
+    camera.checkPlausible('camera_info');
+    return camera;
+  }
+
+  /**
+   * Refuses numbers no camera has: finite but absurd intrinsics (fx = 1e-308, cx = 1e308) would
+   * put trace points at infinity. A pinhole camera's field of view lies between about 0.1 and 179
+   * degrees (fx and fy within [size / 230, 600 size] for an image `size` pixels across), and its
+   * principal point within a few image sizes of the image.
+   */
+  checkPlausible(what: string): void {
+    const { fx, fy, cx, cy, width, height } = this;
+    if (width > MAX_IMAGE_SIDE || height > MAX_IMAGE_SIDE) {
+      throw new MessageError('bad_camera_info', `${what}: ${width}x${height} is larger than a camera image can be here (${MAX_IMAGE_SIDE} pixels a side)`);
+    }
+    for (const [name, f, size] of [['fx', fx, width], ['fy', fy, height]] as const) {
+      if (!(f >= size / 230 && f <= size * 600)) {
+        throw new MessageError('bad_camera_info', `${what}: ${name} = ${f} pixels cannot belong to a camera ${size} pixels across (field of view outside 0.1 to 179 degrees)`);
+      }
+    }
+    for (const [name, c, size] of [['cx', cx, width], ['cy', cy, height]] as const) {
+      if (!(c >= -2 * size && c <= 3 * size)) {
+        throw new MessageError('bad_camera_info', `${what}: principal point ${name} = ${c} lies too far outside the ${size}-pixel image`);
+      }
+    }
   }
 
   /**
@@ -143,6 +171,9 @@ export function liftTrace(camera: PinholeCamera, depth: DepthImage, pixels: read
   return pixels.map(({ u, v }) => {
     if (!Number.isFinite(u) || !Number.isFinite(v)) return null;
     const z = robustDepthAt(depth, (u + 0.5) * sx - 0.5, (v + 0.5) * sy - 0.5, radius);
-    return z === null ? null : camera.liftPixel(u, v, z);
+    if (z === null) return null;
+    const point = camera.liftPixel(u, v, z);
+    // Only a point with three finite coordinates counts as lifted (trace_points_valid).
+    return Number.isFinite(point.x) && Number.isFinite(point.y) && Number.isFinite(point.z) ? point : null;
   });
 }

@@ -15,6 +15,8 @@ export type MessageErrorCode =
   | 'short_data'
   /** A compressed payload that the decoder could not read (corrupt, truncated, wrong codec). */
   | 'bad_compressed'
+  /** A compressed payload that would decode to more pixels than its camera can have. */
+  | 'too_large'
   /** A `format` (CompressedImage) this package does not decode, e.g. compressedDepth. */
   | 'unsupported_format'
   /** CameraInfo with an unusable intrinsic matrix or size. */

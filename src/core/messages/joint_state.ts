@@ -6,7 +6,7 @@
 import { MessageError } from './errors.js';
 import type { JointState } from './types.js';
 
-/** Positions of `names`, in that order. Throws MessageError when any is missing or not finite. */
+/** Positions of `names`, in that order. Throws MessageError when any is missing, not finite or beyond float32 range. */
 export function jointPositions(msg: JointState, names: readonly string[]): Float64Array {
   return positionsAt(msg, names, indicesOf(msg, names));
 }
@@ -35,9 +35,9 @@ function positionsAt(msg: JointState, names: readonly string[], indices: number[
     );
   }
   const out = Float64Array.from(indices, (k) => msg.position[k]);
-  const bad = names.flatMap((n, i) => (Number.isFinite(out[i]) ? [] : [`${n}=${out[i]}`]));
+  const bad = names.flatMap((n, i) => (inFloat32Range(out[i]) ? [] : [`${n}=${out[i]}`]));
   if (bad.length > 0) {
-    throw new MessageError('non_finite', `joint_state position: expected finite values, got ${bad.join(', ')}`);
+    throw new MessageError('non_finite', `joint_state position: expected finite values within float32 range (the model's input), got ${bad.join(', ')}`);
   }
   return out;
 }
@@ -49,7 +49,14 @@ function positionsAt(msg: JointState, names: readonly string[], indices: number[
 function velocitiesAt(msg: JointState, indices: number[]): Float64Array | null {
   if (msg.velocity.length !== msg.name.length || indices.some((k) => k < 0)) return null;
   const out = Float64Array.from(indices, (k) => msg.velocity[k]);
-  return out.every(Number.isFinite) ? out : null;
+  return out.every(inFloat32Range) ? out : null;
+}
+
+/** Largest finite float32. A value beyond it is finite here but Infinity in a model's float32 input. */
+const FLOAT32_MAX = 3.4028234663852886e38;
+
+function inFloat32Range(value: number): boolean {
+  return value >= -FLOAT32_MAX && value <= FLOAT32_MAX;
 }
 
 /** Index in the message of each of `names` (-1 when absent); the first occurrence of a name wins. */
