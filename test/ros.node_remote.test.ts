@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { readFileSync } from 'node:fs';
 import { resolvePackagePath } from '../src/config/package_root.js';
 import { waitFor } from './support/wait.js';
-import { FakeGraph } from './support/fake_rclnodejs.js';
+import { FakeGraph, type FakeNode } from './support/fake_rclnodejs.js';
 import { MolmoActNode } from '../src/apps/ros/molmoact_node.js';
 import type { ActionReasoning, DiagnosticArray, JointTrajectory, MarkerArray } from '../src/core/messages/types.js';
 import { SyntheticCamera, PANDA_READY } from '../src/apps/sim/synthetic_camera.js';
@@ -117,6 +117,20 @@ describe('molmoact node with a remote model (stand-in ROS graph, synthetic serve
       expect(values.remote_server).to.equal(`${server!.url}/act`);
       expect(values.remote_protocol).to.equal('act-json');
       expect(values.remote_timeouts).to.equal('0');
+    });
+
+    it('reads the gripper opening with the open position set at run time', async () => {
+      await start();
+      const stateOf = (request: number): number[] => Array.from(decodeNdArray((server!.requests[request].body as Record<string, unknown>).state, 'state').values);
+      sendSet(graph.nowSec - 0.01);
+      await waitFor('first request', () => server!.requests.length === 1 && graph.messages('/molmoact/reasoning').length === 1);
+      expect(stateOf(0)[7]).to.be.closeTo(0.5, 1e-6); // 0.02 of 0.04 open: half closed
+      const reply = (node!.node as unknown as FakeNode).setParameter('gripper_open_position', 0.08);
+      expect(reply.successful, reply.reason).to.equal(true);
+      graph.nowSec += 10;
+      sendSet(graph.nowSec - 0.01);
+      await waitFor('second request', () => server!.requests.length === 2);
+      expect(stateOf(1)[7]).to.be.closeTo(0.75, 1e-6); // 0.02 of 0.08 open
     });
 
     it('refuses a trace override: the model takes no trace', async () => {

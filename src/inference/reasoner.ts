@@ -14,6 +14,7 @@ import type { Frame, ReasoningStep, RgbImage } from '../core/model/types.js';
 import type { StepTask } from './frame_step.js';
 import type { FromWorker, RenderRequest, ToWorker, WorkerError, WorkerInit } from './worker_protocol.js';
 import type { ModelSummary } from '../core/model/model_summary.js';
+import type { ProprioSource } from '../core/model/proprioception.js';
 import type { Time } from '../core/messages/types.js';
 import { postWithImages } from './image_transfer.js';
 
@@ -97,8 +98,18 @@ export class Reasoner {
     copied: 0,
   };
 
+  /** What a (re)started worker is initialised with; the proprioception may change at run time. */
+  private init: WorkerInit;
+
   constructor(private readonly options: ReasonerOptions) {
     this.restartDelay = options.restartDelayMs ?? 500;
+    this.init = options.init;
+  }
+
+  /** New proprioception settings: used from the next step on, and by a restarted worker. */
+  configure(proprio: ProprioSource): void {
+    this.init = { ...this.init, proprio };
+    this.worker?.postMessage({ type: 'configure', proprio } satisfies ToWorker);
   }
 
   get stats(): Readonly<ReasonerStats> {
@@ -188,7 +199,7 @@ export class Reasoner {
         }
         if (this.worker === worker) this.onWorkerDeath(`exited with code ${code}`);
       });
-      worker.postMessage({ type: 'init', init: this.options.init } satisfies ToWorker);
+      worker.postMessage({ type: 'init', init: this.init } satisfies ToWorker);
     });
   }
 

@@ -39,6 +39,11 @@ port.on('message', async (message: ToWorker) => {
     }
     return;
   }
+  if (message.type === 'configure') {
+    // The joints are read-only parameters, so only the gripper's positions can change here.
+    if (model) model.proprio = message.proprio;
+    return;
+  }
 
   const { id, frame, task, render } = message;
   if (!model) {

@@ -25,7 +25,9 @@ export interface RenderRequest {
 
 export type ToWorker =
   | { type: 'init'; init: WorkerInit }
-  | { type: 'step'; id: number; frame: Frame; task: StepTask; render: RenderRequest };
+  | { type: 'step'; id: number; frame: Frame; task: StepTask; render: RenderRequest }
+  /** New proprioception settings (the gripper's open and closed positions changed), from the next step on. */
+  | { type: 'configure'; proprio: ProprioSource };
 
 /** An error as it crosses the thread boundary (class instances do not survive structured clone). */
 export interface WorkerError {

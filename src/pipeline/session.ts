@@ -48,9 +48,13 @@ import { buildReasoningMessage } from '../core/report/reasoning_message.js';
 import { ThrottledLog } from '../core/report/throttled_log.js';
 import { DiagnosticLevel, type HealthReport } from '../core/report/diagnostics.js';
 import { createArmOutput, createGripperOutput } from './outputs/create_outputs.js';
-import type { ControllerOutput, GripperOutput } from './outputs/ports.js';
+import type { ControllerOutput, GripperOutput, GripperTuning } from './outputs/ports.js';
 import type { CommandTransport } from './outputs/transport.js';
 import { loadArmModel } from '../config/robot_files.js';
+
+function gripperTuning(settings: NodeSettings): GripperTuning {
+  return { maxEffort: settings.gripper.maxEffort, moveTimeSec: settings.chunkStepSec };
+}
 
 function syncLimits(settings: NodeSettings): FrameSyncLimits {
   return { slopSec: settings.syncSlopSec, maxAgeSec: settings.maxFrameAgeSec, maxFutureSec: settings.maxFrameFutureSec };
@@ -181,8 +185,7 @@ export class ReasoningSession {
       interface: gripper.interface,
       topic: gripper.topic,
       action: gripper.action,
-      maxEffort: gripper.maxEffort,
-      moveTimeSec: settings.chunkStepSec,
+      ...gripperTuning(settings),
       stream: this.output,
     });
   }
@@ -325,6 +328,8 @@ export class ReasoningSession {
     this.settings = settings;
     this.sync.configure(syncLimits(settings));
     this.planner.updateSettings(settings);
+    this.gripperOutput?.configure(gripperTuning(settings));
+    this.reasoner?.configure(proprioSource(settings.jointNames, settings.gripper));
   }
 
   /** The robot model from a URDF (robot_description); a broken one means no command until a good one arrives. */

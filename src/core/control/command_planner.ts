@@ -86,8 +86,9 @@ export class CommandPlanner {
               joints: this.limits,
               maxJointStateAge: this.settings.maxJointStateAgeSec,
               maxImageAge: this.settings.maxFrameAgeSec,
-              // Only open_loop holds the arm still while the model thinks.
-              heldStillTolerance: this.settings.execution.policy === 'open_loop' ? this.settings.openLoopJointTolerance : null,
+              // Only open_loop holds the arm still while the model thinks; a tolerance of 0 turns the exception off.
+              heldStillTolerance:
+                this.settings.execution.policy === 'open_loop' && this.settings.openLoopJointTolerance > 0 ? this.settings.openLoopJointTolerance : null,
             },
             (q, out) => arm.forward(q, out),
           )

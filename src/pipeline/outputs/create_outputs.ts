@@ -61,7 +61,7 @@ export function createGripperOutput(transport: CommandTransport, options: Grippe
     case 'gripper_command':
       return new GripperActionOutput(transport, options);
     case 'joint_state_command':
-      return new GripperStreamOutput(transport, options.stream ?? null);
+      return new GripperStreamOutput(transport, options.stream ?? null, options);
     default:
       throw new Error(`unknown gripper interface "${String(options.interface)}"`);
   }

@@ -7,13 +7,14 @@ import { makeHeader } from '../../core/messages/builders.js';
 import { durationFromSeconds } from '../../core/messages/time.js';
 import type { JointTrajectory } from '../../core/messages/types.js';
 import { ActionGoals, field } from './action_goals.js';
-import type { ControllerOutput, GripperCommandStep, GripperOutput } from './ports.js';
+import type { ControllerOutput, GripperCommandStep, GripperOutput, GripperTuning } from './ports.js';
 import type { CommandTransport, OutputLog, StatusValues } from './transport.js';
 
 /**
  * What every gripper output keeps: the state the gripper was last commanded to, and the changes
  * of the running chunk still to come. Only changes are sent: re-sending the same target every
- * chunk would restart the gripper's motion.
+ * chunk would restart the gripper's motion. A change is another state (open, closed) or another
+ * position for it (gripper_open_position or gripper_closed_position set at run time).
  */
 abstract class GripperSchedule implements GripperOutput {
   /** The last command in force (sent, or its step started), null before the first. */
@@ -21,8 +22,18 @@ abstract class GripperSchedule implements GripperOutput {
   /** The running chunk's changes whose step has not started, with their start on the node's clock. */
   protected pending: { atSec: number; step: GripperCommandStep }[] = [];
   protected commandsSent = 0;
+  protected tuning: GripperTuning;
 
-  constructor(protected readonly now: () => number) {}
+  constructor(
+    protected readonly now: () => number,
+    tuning: GripperTuning,
+  ) {
+    this.tuning = checkedTuning(tuning);
+  }
+
+  configure(tuning: GripperTuning): void {
+    this.tuning = checkedTuning(tuning);
+  }
 
   send(steps: GripperCommandStep[]): void {
     for (const step of steps) {
@@ -34,11 +45,11 @@ abstract class GripperSchedule implements GripperOutput {
     this.startDue(now);
     const replaced = this.pending.length > 0;
     const changes: GripperCommandStep[] = [];
-    let state = this.current?.closed ?? null;
+    let state = this.current;
     for (const step of steps) {
-      if (step.closed === state) continue;
+      if (state !== null && sameTarget(step, state)) continue;
       changes.push(step);
-      state = step.closed;
+      state = step;
     }
     this.pending = changes.map((step) => ({ atSec: now + step.startSec, step }));
     this.scheduled(now, replaced);
@@ -84,8 +95,8 @@ abstract class TimedGripper extends GripperSchedule {
   private readonly timer: { cancel(): void };
   private readonly log: OutputLog;
 
-  constructor(transport: CommandTransport) {
-    super(() => transport.now());
+  constructor(transport: CommandTransport, tuning: GripperTuning) {
+    super(() => transport.now(), tuning);
     this.log = transport.log;
     this.timer = transport.timer(DELIVERY_PERIOD_SEC, () => this.deliverDue());
   }
@@ -134,24 +145,19 @@ const DELIVERY_PERIOD_SEC = 0.01;
  */
 export class GripperTrajectoryOutput extends GripperSchedule {
   private readonly publish: (msg: JointTrajectory) => void;
-  private readonly moveTimeSec: number;
 
-  constructor(transport: CommandTransport, options: { topic: string; moveTimeSec: number }) {
-    super(() => transport.now());
-    if (!(Number.isFinite(options.moveTimeSec) && options.moveTimeSec > 0)) {
-      throw new Error(`gripper move time: expected a positive number of seconds, got ${options.moveTimeSec}`);
-    }
-    this.moveTimeSec = options.moveTimeSec;
+  constructor(transport: CommandTransport, options: { topic: string } & GripperTuning) {
+    super(() => transport.now(), options);
     this.publish = transport.publisher('trajectory_msgs/msg/JointTrajectory', options.topic);
   }
 
   protected scheduled(_now: number, replaced: boolean): void {
     if (this.pending.length > 0) this.publishPoints(this.pending.map((p) => p.step));
-    else if (replaced && this.current) this.publishPoints([{ ...this.current, startSec: 0, endSec: this.moveTimeSec }]);
+    else if (replaced && this.current) this.publishPoints([{ ...this.current, startSec: 0, endSec: this.tuning.moveTimeSec }]);
   }
 
   protected cancelled(replaced: boolean): void {
-    if (replaced && this.current) this.publishPoints([{ ...this.current, startSec: 0, endSec: this.moveTimeSec }]);
+    if (replaced && this.current) this.publishPoints([{ ...this.current, startSec: 0, endSec: this.tuning.moveTimeSec }]);
   }
 
   private publishPoints(changes: GripperCommandStep[]): void {
@@ -183,6 +189,20 @@ export class GripperTrajectoryOutput extends GripperSchedule {
   }
 }
 
+function sameTarget(a: GripperCommandStep, b: GripperCommandStep): boolean {
+  return a.closed === b.closed && a.position === b.position && a.positions.length === b.positions.length && a.positions.every((p, i) => p === b.positions[i]);
+}
+
+function checkedTuning(tuning: GripperTuning): GripperTuning {
+  if (!(Number.isFinite(tuning.moveTimeSec) && tuning.moveTimeSec > 0)) {
+    throw new Error(`gripper move time: expected a positive number of seconds, got ${tuning.moveTimeSec}`);
+  }
+  if (!(Number.isFinite(tuning.maxEffort) && tuning.maxEffort >= 0)) {
+    throw new Error(`gripper max effort: expected a number >= 0, got ${tuning.maxEffort}`);
+  }
+  return { maxEffort: tuning.maxEffort, moveTimeSec: tuning.moveTimeSec };
+}
+
 function point(positions: number[], timeSec: number): JointTrajectory['points'][number] {
   return { positions: [...positions], velocities: [], accelerations: [], effort: [], time_from_start: durationFromSeconds(timeSec) };
 }
@@ -190,13 +210,11 @@ function point(positions: number[], timeSec: number): JointTrajectory['points'][
 /** A control_msgs/action/GripperCommand goal when each change's step starts, the previous goal cancelled. */
 export class GripperActionOutput extends TimedGripper {
   private readonly goals: ActionGoals;
-  private readonly maxEffort: number;
   private lastReachedGoal: boolean | null = null;
   private lastStalled: boolean | null = null;
 
-  constructor(transport: CommandTransport, options: { action: string; maxEffort: number }) {
-    super(transport);
-    this.maxEffort = options.maxEffort;
+  constructor(transport: CommandTransport, options: { action: string } & GripperTuning) {
+    super(transport, options);
     const client = transport.actionClient('control_msgs/action/GripperCommand', options.action);
     this.goals = new ActionGoals(client, options.action, transport.log, {
       onResult: (result) => {
@@ -209,7 +227,7 @@ export class GripperActionOutput extends TimedGripper {
   }
 
   protected deliver(step: GripperCommandStep): boolean {
-    return this.goals.send({ command: { position: step.position, max_effort: this.maxEffort } });
+    return this.goals.send({ command: { position: step.position, max_effort: this.tuning.maxEffort } });
   }
 
   protected override extraStatus(): StatusValues {
@@ -229,8 +247,8 @@ export class GripperActionOutput extends TimedGripper {
 export class GripperStreamOutput extends TimedGripper {
   private readonly stream: ControllerOutput;
 
-  constructor(transport: CommandTransport, stream: ControllerOutput | null) {
-    super(transport);
+  constructor(transport: CommandTransport, stream: ControllerOutput | null, tuning: GripperTuning) {
+    super(transport, tuning);
     if (!stream?.setExtraJoints) {
       throw new Error('gripper_interface joint_state_command streams with the arm: it needs controller_interface joint_state_command');
     }

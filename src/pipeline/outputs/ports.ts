@@ -40,6 +40,14 @@ export interface GripperCommandStep {
   positions: number[];
 }
 
+/** What a gripper output takes from parameters that may change while it runs. */
+export interface GripperTuning {
+  /** A GripperCommand goal's max_effort. */
+  maxEffort: number;
+  /** Time a gripper trajectory gives the fingers to move (one chunk step). */
+  moveTimeSec: number;
+}
+
 export interface GripperOutput {
   /**
    * The gripper commands of a chunk whose arm trajectory leaves now: each step's open or closed
@@ -49,6 +57,8 @@ export interface GripperOutput {
   send(steps: GripperCommandStep[]): void;
   /** Drops the commands that have not reached the gripper yet (the arm was stopped). */
   cancel(): void;
+  /** New tuning, used from the next command on. */
+  configure(tuning: GripperTuning): void;
   readonly status: StatusValues;
   dispose(): void;
 }
