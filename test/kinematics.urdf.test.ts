@@ -55,7 +55,7 @@ describe('kinematics/urdf', () => {
       const j4 = robot.joints.get('panda_joint4')!;
       expect([j4.lower, j4.upper]).to.deep.equal([-3.1416, 0.0873]);
       expect(j4.xyz).to.deep.equal([0.0825, 0, 0]);
-      expect(j4.rpy).to.deep.equal([1.57079632679, 0, 0]);
+      expect(j4.rpy).to.deep.equal([Math.PI / 2, 0, 0]);
       const hand = robot.joints.get('panda_hand_joint')!;
       expect(hand.type).to.equal('fixed');
       expect(hand.rpy[2]).to.be.closeTo(-Math.PI / 4, 1e-11);
@@ -93,11 +93,20 @@ describe('kinematics/urdf', () => {
       const elbow = robot.joints.get('elbow_joint')!;
       expect([elbow.lower, elbow.upper]).to.deep.equal([-Math.PI, Math.PI]);
       expect(elbow.xyz).to.deep.equal([-0.425, 0, 0]);
-      expect(robot.joints.get('wrist_3_joint')!.rpy).to.deep.equal([1.570796326589793, Math.PI, Math.PI]);
+      expect(robot.joints.get('wrist_3_joint')!.rpy).to.deep.equal([Math.PI / 2, Math.PI, Math.PI]);
       expect(robot.joints.get('base_link-base_fixed_joint')).to.include({ parent: 'base_link', child: 'base' });
-      // <joint> elements inside <transmission> blocks must not be read as joints.
-      const xml = loadRobot('ur5e');
-      expect((xml.match(/<joint name=/g) ?? []).length).to.be.above(robot.joints.size);
+    });
+
+    it('does not read the <joint> elements of <transmission> blocks as joints', () => {
+      const robot = parseUrdf(
+        urdf(['a', 'b'], [revolute('j', 'a', 'b')]).replace(
+          '</robot>',
+          `<transmission name="t"><type>transmission_interface/SimpleTransmission</type>
+             <joint name="j"><hardwareInterface>hardware_interface/PositionJointInterface</hardwareInterface></joint>
+             <actuator name="m"><mechanicalReduction>1</mechanicalReduction></actuator></transmission></robot>`,
+        ),
+      );
+      expect([...robot.joints.keys()]).to.deep.equal(['j']);
     });
 
     it('wx250s: 6 arm joints, fixed gripper links, prismatic fingers with right_finger mimicking left_finger', () => {
@@ -120,9 +129,6 @@ describe('kinematics/urdf', () => {
     });
 
     it('ignores visuals, collisions, meshes and inertia', () => {
-      const xml = loadRobot('wx250s');
-      expect(xml).to.match(/<mesh filename=/);
-      const robot = parseUrdf(xml);
       const withMesh = parseUrdf(
         urdf(['a', 'b'], [revolute('j', 'a', 'b')]).replace(
           '<link name="b"/>',
@@ -133,7 +139,6 @@ describe('kinematics/urdf', () => {
       );
       expect(withMesh.links).to.deep.equal(new Set(['a', 'b']));
       expect(withMesh.joints.get('j')!.xyz).to.deep.equal([0, 0, 0.1]);
-      expect(robot.links.has('gripper_link')).to.equal(true);
     });
 
     it('jointsBetween lists the chain from base to tip in order, fixed joints included', () => {

@@ -1,12 +1,11 @@
 import { expect } from 'chai';
-import { fileURLToPath } from 'node:url';
+import { tabletopFrame } from './support/tabletop_frame.js';
 import sharp from 'sharp';
 import { codecFromFormat, decodeCompressedImage } from '../src/media/compressed_image.js';
 import { MessageError } from '../src/core/messages/errors.js';
 import type { CompressedImage } from '../src/core/messages/types.js';
 import type { RgbImage } from '../src/core/model/types.js';
 
-const FRAME = fileURLToPath(new URL('../../test/fixtures/images/bridge_watermelon_towel.png', import.meta.url));
 
 function compressed(format: string, data: Uint8Array): CompressedImage {
   return { header: { stamp: { sec: 1, nanosec: 2 }, frame_id: 'camera_color_optical_frame' }, format, data };
@@ -35,8 +34,7 @@ describe('messages/compressed_image', () => {
   const raw = () => ({ raw: { width: frame.width, height: frame.height, channels: 3 as const } });
 
   before(async () => {
-    const { data, info } = await sharp(FRAME).raw().toBuffer({ resolveWithObject: true });
-    frame = { width: info.width, height: info.height, data: new Uint8Array(data) };
+    frame = tabletopFrame();
     jpeg = await sharp(frame.data, raw()).jpeg({ quality: 92 }).toBuffer();
   });
 

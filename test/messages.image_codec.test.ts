@@ -1,6 +1,5 @@
 import { expect } from 'chai';
-import { fileURLToPath } from 'node:url';
-import sharp from 'sharp';
+import { tabletopFrame } from './support/tabletop_frame.js';
 import { MessageError } from '../src/core/messages/errors.js';
 import {
   decodeColorImage,
@@ -11,7 +10,6 @@ import {
 import type { Header, Image } from '../src/core/messages/types.js';
 import type { RgbImage } from '../src/core/model/types.js';
 
-const FRAME = fileURLToPath(new URL('../../test/fixtures/images/bridge_watermelon_towel.png', import.meta.url));
 const header: Header = { stamp: { sec: 12, nanosec: 34 }, frame_id: 'camera_color_optical_frame' };
 
 function image(encoding: string, width: number, height: number, step: number, data: Uint8Array, bigEndian = 0): Image {
@@ -42,9 +40,7 @@ describe('messages/image_codec: colour', () => {
   let frame: RgbImage;
 
   before(async () => {
-    const { data, info } = await sharp(FRAME).raw().toBuffer({ resolveWithObject: true });
-    expect(info.channels).to.equal(3);
-    frame = { width: info.width, height: info.height, data: new Uint8Array(data) };
+    frame = tabletopFrame();
   });
 
   const w = () => frame.width;

@@ -1,6 +1,5 @@
 import { expect } from 'chai';
-import { fileURLToPath } from 'node:url';
-import sharp from 'sharp';
+import { tabletopFrame } from './support/tabletop_frame.js';
 import { liftTrace, PinholeCamera } from '../src/core/messages/camera_model.js';
 import { MarkerAction, MarkerType } from '../src/core/messages/builders.js';
 import type { Point } from '../src/core/messages/types.js';
@@ -8,7 +7,6 @@ import type { DepthImage, RgbImage } from '../src/core/model/types.js';
 import { escapeXml, renderTraceImage, traceOverlaySvg } from '../src/media/trace_image.js';
 import { buildTraceMarkers } from '../src/core/visualize/trace_markers.js';
 
-const FRAME = fileURLToPath(new URL('../../test/fixtures/images/bridge_watermelon_towel.png', import.meta.url));
 
 describe('visualize/trace_markers', () => {
   const stamp = { sec: 1_700_000_000, nanosec: 123 };
@@ -96,8 +94,7 @@ describe('visualize/trace_image', () => {
   ];
 
   before(async () => {
-    const { data, info } = await sharp(FRAME).raw().toBuffer({ resolveWithObject: true });
-    frame = { width: info.width, height: info.height, data: new Uint8Array(data) };
+    frame = tabletopFrame();
   });
 
   const at = (img: RgbImage, u: number, v: number) => Array.from(img.data.subarray((v * img.width + u) * 3, (v * img.width + u) * 3 + 3));
