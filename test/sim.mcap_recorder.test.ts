@@ -16,8 +16,6 @@ import {
   DEFINITION_SEPARATOR,
   fullMessageDefinition,
   messageDefinitionText,
-  MOLMOACT_ROS_ACTION_REASONING,
-  MOLMOACT_ROS_VISUAL_TRACE,
 } from '../src/recording/ros2_definitions.js';
 
 const MCAP_MAGIC = [0x89, 0x4d, 0x43, 0x41, 0x50, 0x30, 0x0d, 0x0a];
@@ -430,8 +428,27 @@ describe('sim/mcap_recorder', () => {
 
 describe('sim/ros2_definitions', () => {
   it('uses the package msg files as they are for VisualTrace and ActionReasoning', async () => {
-    expect(MOLMOACT_ROS_VISUAL_TRACE).to.equal(await readFile(new URL('../../msg/VisualTrace.msg', import.meta.url), 'utf8'));
-    expect(MOLMOACT_ROS_ACTION_REASONING).to.equal(await readFile(new URL('../../msg/ActionReasoning.msg', import.meta.url), 'utf8'));
+    expect(messageDefinitionText('molmoact_ros/msg/VisualTrace')).to.equal(await readFile(new URL('../../msg/VisualTrace.msg', import.meta.url), 'utf8'));
+    expect(messageDefinitionText('molmoact_ros/ActionReasoning')).to.equal(await readFile(new URL('../../msg/ActionReasoning.msg', import.meta.url), 'utf8'));
+  });
+
+  it('has the Humble field layout of the recorded sensor messages, and names a type it does not know', () => {
+    const fields = (type: string) =>
+      parse(fullMessageDefinition(type), { ros2: true })[0]
+        .definitions.filter((f) => f.isConstant !== true)
+        .map((f) => `${f.type}${f.isArray === true ? (f.arrayLength !== undefined ? `[${f.arrayLength}]` : '[]') : ''} ${f.name}`);
+    expect(fields('sensor_msgs/msg/Image')).to.deep.equal([
+      'std_msgs/Header header', 'uint32 height', 'uint32 width', 'string encoding', 'uint8 is_bigendian', 'uint32 step', 'uint8[] data',
+    ]);
+    expect(fields('sensor_msgs/msg/CameraInfo')).to.deep.equal([
+      'std_msgs/Header header', 'uint32 height', 'uint32 width', 'string distortion_model', 'float64[] d', 'float64[9] k', 'float64[9] r',
+      'float64[12] p', 'uint32 binning_x', 'uint32 binning_y', 'sensor_msgs/RegionOfInterest roi',
+    ]);
+    expect(fields('trajectory_msgs/msg/JointTrajectoryPoint')).to.deep.equal([
+      'float64[] positions', 'float64[] velocities', 'float64[] accelerations', 'float64[] effort', 'duration time_from_start',
+    ]);
+    expect(() => messageDefinitionText('sensor_msgs/msg/NoSuchThing')).to.throw(/no \.msg definition known for sensor_msgs\/msg\/NoSuchThing/);
+    expect(() => messageDefinitionText('../../etc/passwd')).to.throw(/not a ROS 2 message type name/);
   });
 
   it('concatenates dependencies as rosbag2 does: separator line, MSG: pkg/Type, each type once', () => {
