@@ -5,6 +5,12 @@
     ros2 launch molmoact_ros molmoact.launch.py robot:=panda sim:=gazebo
     ros2 launch molmoact_ros molmoact.launch.py config:=/path/to/my_robot.yaml namespace:=arm1
     ros2 launch molmoact_ros molmoact.launch.py model:=models/molmoact2-droid robot:=panda server:=http://gpu-box:8000
+    ros2 launch molmoact_ros molmoact.launch.py camera:=/camera/camera namespace:=left_arm
+
+The node's input topics are relative (camera/color/image_raw, camera/aligned_depth_to_color/
+image_raw, camera/color/camera_info, joint_states, robot_description), so `namespace` moves them
+with the node, as it moves the controller topics of the presets; `camera` and `joint_states`
+remap them to where a driver publishes (realsense2_camera 4.x: camera:=/camera/camera).
 
 The node's parameters go to it as command-line ROS arguments in this order: the robot preset
 (`robot`: config/robots/<robot>.yaml), the simulator preset (`sim`: config/robots/sim/<sim>.yaml),
@@ -80,6 +86,19 @@ def _namespaced_rviz_config(share, namespace):
     return path
 
 
+CAMERA_TOPICS = ('color/image_raw', 'aligned_depth_to_color/image_raw', 'color/camera_info')
+
+
+def _input_remappings(camera, joint_states):
+    """Remaps of the node's relative camera and joint-state topics; none for the defaults."""
+    remaps = []
+    if camera != 'camera':
+        remaps += [('camera/' + topic, camera + '/' + topic) for topic in CAMERA_TOPICS]
+    if joint_states != 'joint_states':
+        remaps.append(('joint_states', joint_states))
+    return remaps
+
+
 def _launch_setup(context):
     share = get_package_share_directory(PACKAGE)
     robot = LaunchConfiguration('robot').perform(context).strip()
@@ -91,6 +110,8 @@ def _launch_setup(context):
     namespace = LaunchConfiguration('namespace').perform(context).strip()
     sim_time_text = LaunchConfiguration('use_sim_time').perform(context).strip()
     log_level = LaunchConfiguration('log_level').perform(context).strip()
+    camera = LaunchConfiguration('camera').perform(context).strip().rstrip('/') or 'camera'
+    joint_states = LaunchConfiguration('joint_states').perform(context).strip() or 'joint_states'
 
     # Presets first, so that the user's parameter file and -p overrides win over them.
     param_files = []
@@ -140,6 +161,7 @@ def _launch_setup(context):
             name=NODE_NAME,
             namespace=namespace,
             arguments=ros_args,
+            remappings=_input_remappings(camera, joint_states),
             output='screen',
             emulate_tty=True,
         ),
@@ -168,7 +190,7 @@ def generate_launch_description():
             'robot',
             default_value='',
             description=f'Robot preset from config/robots ({robots}); empty (the default): '
-                        'none, the parameter defaults (a Panda on /arm_controller).',
+                        'none, the parameter defaults (a Panda on arm_controller).',
         ),
         DeclareLaunchArgument(
             'sim',
@@ -199,6 +221,19 @@ def generate_launch_description():
             description='URDF file of the arm (relative paths are resolved against the package, '
                         'e.g. config/robots/urdf/panda.urdf); empty: the parameter files\' '
                         'robot_description_file, else the URDF on /robot_description.',
+        ),
+        DeclareLaunchArgument(
+            'camera',
+            default_value='camera',
+            description='Where the camera driver publishes: the node reads <camera>/color/image_raw, '
+                        '<camera>/aligned_depth_to_color/image_raw and <camera>/color/camera_info '
+                        '(relative names are in the node\'s namespace; realsense2_camera 4.x: '
+                        '/camera/camera).',
+        ),
+        DeclareLaunchArgument(
+            'joint_states',
+            default_value='joint_states',
+            description='The arm\'s sensor_msgs/JointState topic (relative: in the node\'s namespace).',
         ),
         DeclareLaunchArgument(
             'namespace',

@@ -92,6 +92,36 @@ describe('molmoact node on a stand-in ROS graph', function () {
     expect(instructionDurabilities).to.include(1);
   });
 
+  it('moves its sensor, robot description and controller topics with its namespace, so two arms can share a graph', async () => {
+    graph.overrides.set('model_dir', resolvePackagePath('models/test-tiny'));
+    graph.overrides.set('autostart', true);
+    node = await MolmoActNode.create(graph.module(), { namespace: '/left_arm' });
+    const subs = graph.subscriptions.map((s) => s.topic);
+    expect(subs).to.include.members([
+      '/left_arm/camera/color/image_raw',
+      '/left_arm/camera/aligned_depth_to_color/image_raw',
+      '/left_arm/camera/color/camera_info',
+      '/left_arm/joint_states',
+      '/left_arm/robot_description',
+      '/left_arm/molmoact/instruction',
+      '/tf',
+      '/tf_static',
+    ]);
+    expect(subs).not.to.include('/camera/color/image_raw');
+    graph.deliver('/left_arm/robot_description', { data: PANDA_URDF }, { durability: 1 });
+    graph.deliver('/left_arm/molmoact/instruction', { data: 'pick up the red block' });
+    const m = camera.next({ stampSec: graph.nowSec - 0.01 });
+    graph.deliver('/left_arm/camera/color/camera_info', m.cameraInfo);
+    graph.deliver('/left_arm/joint_states', m.joints);
+    graph.deliver('/left_arm/camera/aligned_depth_to_color/image_raw', m.depth);
+    graph.deliver('/left_arm/camera/color/image_raw', m.rgb);
+    await waitFor('a trajectory in the namespace', () => graph.messages('/left_arm/arm_controller/joint_trajectory').length === 1);
+    expect(graph.messages(CONTROLLER)).to.have.length(0);
+    const status = node.diagnostics().status[0];
+    expect(status.name).to.equal('/left_arm/molmoact: action reasoning');
+    expect(status.hardware_id).to.equal('/left_arm/molmoact');
+  });
+
   it('reasons about a synchronised RGB-D frame and publishes markers, images and reasoning, but no command while disabled', async () => {
     await startNode();
     graph.addListener('/molmoact/trace_image');

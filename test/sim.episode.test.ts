@@ -34,8 +34,8 @@ describe('sim/episode: the node\'s session against the simulated robot', functio
       expect(result.refusals).to.equal(0);
       // What reached the robot: the arm's trajectories on the preset's topic, the gripper's goals on its action.
       const sent = simulation.transport.sent;
-      expect(sent.some((c) => c.topic === '/panda_arm_controller/joint_trajectory')).to.equal(true);
-      expect(sent.some((c) => c.topic === '/panda_hand_controller/gripper_cmd')).to.equal(true);
+      expect(sent.some((c) => c.topic === 'panda_arm_controller/joint_trajectory')).to.equal(true);
+      expect(sent.some((c) => c.topic === 'panda_hand_controller/gripper_cmd')).to.equal(true);
       expect(simulation.robot.rejected).to.deep.equal([]);
       expect(records.length).to.be.greaterThan(0);
       expect(records[0].frame.rgb.data.length).to.equal(640 * 480 * 3); // a copy: the worker took the original

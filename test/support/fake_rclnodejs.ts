@@ -249,6 +249,11 @@ export class FakeNode {
     return this.nodeNamespace;
   }
 
+  /** '/ns/name', or '/name' in the root namespace. */
+  getFullyQualifiedName(): string {
+    return `${this.nodeNamespace.replace(/\/$/, '')}/${this.nodeName}`;
+  }
+
   /** rcl's expansion: '~/x' is private to the node, 'x' relative to its namespace. */
   resolveTopicName(topic: string): string {
     const ns = this.nodeNamespace.replace(/\/$/, '');

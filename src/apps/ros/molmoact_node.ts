@@ -34,12 +34,17 @@ import { nodeQos, type NodeQos } from './qos.js';
 import { rclTransport } from './rcl_transport.js';
 import type { Rcl } from './rcl.js';
 
-/** Default input topics (DESIGN.md); change them with ROS remapping (`-r from:=to`). */
+/**
+ * Default input topics (DESIGN.md); change them with ROS remapping (`-r from:=to`, or the launch
+ * file's `camera` and `joint_states`). The sensor topics are relative, so a namespace moves them
+ * with the node (two arms on one graph); tf, rviz's clicked points and /diagnostics are global.
+ */
 export const INPUT_TOPICS = {
-  rgb: '/camera/color/image_raw',
-  depth: '/camera/aligned_depth_to_color/image_raw',
-  cameraInfo: '/camera/color/camera_info',
-  jointStates: '/joint_states',
+  rgb: 'camera/color/image_raw',
+  depth: 'camera/aligned_depth_to_color/image_raw',
+  cameraInfo: 'camera/color/camera_info',
+  jointStates: 'joint_states',
+  robotDescription: 'robot_description',
   instruction: '~/instruction',
   traceOverride: '~/trace_override',
   clickedPoint: '/clicked_point',
@@ -159,7 +164,7 @@ export class MolmoActNode {
   }
 
   diagnostics(): DiagnosticArray {
-    return buildDiagnostics(this.node.now().toMsg() as Time, this.node.name(), this.session.health());
+    return buildDiagnostics(this.node.now().toMsg() as Time, this.node.getFullyQualifiedName(), this.session.health());
   }
 
   // ---- wiring ------------------------------------------------------------------------------
@@ -215,7 +220,7 @@ export class MolmoActNode {
       this.session.setRobotDescriptionFile(file);
       return;
     }
-    this.subscribe<StringMsg>('std_msgs/msg/String', '/robot_description', qos.latched, (m) => this.session.setRobotDescription(m.data, '/robot_description'));
+    this.subscribe<StringMsg>('std_msgs/msg/String', INPUT_TOPICS.robotDescription, qos.latched, (m) => this.session.setRobotDescription(m.data, this.node.resolveTopicName(INPUT_TOPICS.robotDescription)));
   }
 
   private startDiagnostics(): void {

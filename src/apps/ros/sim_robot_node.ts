@@ -242,7 +242,7 @@ export class SimRobotNode {
   private publishDescription(publisher: (type: string, topic: string, profile: rclnodejs.QoS) => Publish): void {
     const qos = nodeQos(this.rcl);
     const urdf = readFileSync(presetUrdfPath(this.options.robot, this.settings.robot.descriptionFile || undefined), 'utf8');
-    publisher('std_msgs/msg/String', '/robot_description', qos.latched)({ data: urdf });
+    publisher('std_msgs/msg/String', 'robot_description', qos.latched)({ data: urdf });
     // Where the camera is: its optical frame in the arm's base frame.
     const world = this.robot.tabletop;
     const m = world.worldFromCamera;
