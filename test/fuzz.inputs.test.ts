@@ -26,7 +26,7 @@ import { resolvePackagePath } from '../src/config/package_root.js';
 import { MolmoActNode } from '../src/apps/ros/molmoact_node.js';
 import { SyntheticCamera } from '../src/apps/sim/synthetic_camera.js';
 import { timeFromSeconds } from '../src/core/messages/time.js';
-import { FakeGraph } from './support/fake_rclnodejs.js';
+import { FakeGraph } from './support/fake_ros_graph.js';
 
 const SEED = 20261206;
 const CASES = 10_000;
@@ -285,7 +285,7 @@ describe('fuzz: good and malformed sets through the node, actuation on', functio
     graph.overrides.set('model_dir', resolvePackagePath('models/test-tiny'));
     graph.overrides.set('robot_description_file', resolvePackagePath('config/robots/urdf/panda.urdf'));
     graph.overrides.set('autostart', true);
-    const node = await MolmoActNode.create(graph.module());
+    const node = await MolmoActNode.create(graph.api());
     try {
       graph.deliver('/molmoact/instruction', { data: 'pick up the red block' });
       const camera = new SyntheticCamera(JOINTS);

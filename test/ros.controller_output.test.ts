@@ -1,6 +1,5 @@
 import { expect } from 'chai';
-import type * as rclnodejs from 'rclnodejs';
-import { FakeGraph, GoalStatus } from './support/fake_rclnodejs.js';
+import { FakeGraph, GoalStatus } from './support/fake_ros_graph.js';
 import {
   createControllerOutput,
   createGripperOutput,
@@ -8,8 +7,8 @@ import {
   type ControllerOutputOptions,
   type GripperOutputOptions,
 } from '../src/apps/ros/controller_output.js';
-import { nodeQos } from '../src/apps/ros/qos.js';
-import type { Rcl } from '../src/apps/ros/rcl.js';
+import { NODE_QOS } from '../src/apps/ros/qos.js';
+import type { RosNodeApi } from '../src/apps/ros/ros_api.js';
 import { sampleTrajectory } from '../src/core/control/trajectory_sampler.js';
 import { buildJointTrajectory } from '../src/core/messages/builders.js';
 import { timeFromSeconds } from '../src/core/messages/time.js';
@@ -42,15 +41,13 @@ function trajectory(offset = 0, stamp = { sec: 0, nanosec: 0 }): JointTrajectory
 
 describe('controller outputs on a stand-in ROS graph', () => {
   let graph: FakeGraph;
-  let rcl: Rcl;
-  let node: rclnodejs.Node;
+  let node: RosNodeApi;
   let log: { level: string; msg: string }[];
   let outputs: { dispose(): void }[];
 
   beforeEach(() => {
     graph = new FakeGraph();
-    rcl = graph.module();
-    node = new rcl.Node('molmoact');
+    node = graph.api().createNode('molmoact');
     log = [];
     outputs = [];
   });
@@ -58,13 +55,13 @@ describe('controller outputs on a stand-in ROS graph', () => {
   afterEach(() => outputs.forEach((o) => o.dispose()));
 
   function arm(over: Partial<ControllerOutputOptions>): ControllerOutput {
-    const output = createControllerOutput(rcl, node, {
+    const output = createControllerOutput(node, {
       interface: 'joint_trajectory',
       topic: TOPIC,
       action: ACTION,
       jointCommandTopic: COMMAND,
       rateHz: 50,
-      qos: nodeQos(rcl).command,
+      qos: NODE_QOS.command,
       now: () => graph.nowSec,
       log: (level, msg) => log.push({ level, msg }),
       ...over,
@@ -74,13 +71,13 @@ describe('controller outputs on a stand-in ROS graph', () => {
   }
 
   function gripper(over: Partial<GripperOutputOptions>) {
-    const output = createGripperOutput(rcl, node, {
+    const output = createGripperOutput(node, {
       interface: 'none',
       topic: GRIPPER_TOPIC,
       action: GRIPPER_ACTION,
       moveTimeSec: 0.5,
       maxEffort: 20,
-      qos: nodeQos(rcl).command,
+      qos: NODE_QOS.command,
       now: () => graph.nowSec,
       log: (level, msg) => log.push({ level, msg }),
       ...over,

@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { readFileSync } from 'node:fs';
 import { resolvePackagePath } from '../src/config/package_root.js';
 import { waitFor } from './support/wait.js';
-import { FakeGraph, type FakeNode } from './support/fake_rclnodejs.js';
+import { FakeGraph, type FakeNode } from './support/fake_ros_graph.js';
 import { MolmoActNode } from '../src/apps/ros/molmoact_node.js';
 import { ConfigError } from '../src/config/schema.js';
 import type { ActionReasoning, DiagnosticArray, Image, JointTrajectory, MarkerArray, Time } from '../src/core/messages/types.js';
@@ -54,14 +54,14 @@ describe('molmoact node on a stand-in ROS graph', function () {
   async function startNode(urdf: string | null = PANDA_URDF): Promise<MolmoActNode> {
     // The joint-space test model, whose actions map onto the joints one to one, unless a test picks another.
     if (!graph.overrides.has('model_dir')) graph.overrides.set('model_dir', resolvePackagePath('models/test-tiny'));
-    node = await MolmoActNode.create(graph.module());
-    if (urdf !== null) graph.deliver('/robot_description', { data: urdf }, { durability: 1 }); // latched, as robot_state_publisher
+    node = await MolmoActNode.create(graph.api());
+    if (urdf !== null) graph.deliver('/robot_description', { data: urdf }, { durability: 'transient_local' }); // latched, as robot_state_publisher
     return node;
   }
 
   it('declares every parameter with a descriptor and wires the default topics', async () => {
     const n = await startNode();
-    const fake = n.node as unknown as FakeNode;
+    const fake = n.node as FakeNode;
     expect(fake.descriptors.get('model_dir')!.readOnly).to.equal(true);
     expect(fake.descriptors.get('sync_slop_s')!.range).to.not.equal(undefined);
     expect(fake.descriptors.get('joint_names')!.description).to.match(/joint/i);
@@ -87,15 +87,15 @@ describe('molmoact node on a stand-in ROS graph', function () {
     ]);
     // Images use best-effort (sensor data) QoS; the instruction has a transient-local subscription.
     const rgbSub = graph.subscriptions.find((s) => s.topic === '/camera/color/image_raw')!;
-    expect(rgbSub.qos.reliability()).to.equal(2);
+    expect(rgbSub.qos.reliability).to.equal('best_effort');
     const instructionDurabilities = graph.subscriptions.filter((s) => s.topic === '/molmoact/instruction').map((s) => s.qos.durability);
-    expect(instructionDurabilities).to.include(1);
+    expect(instructionDurabilities).to.include('transient_local');
   });
 
   it('moves its sensor, robot description and controller topics with its namespace, so two arms can share a graph', async () => {
     graph.overrides.set('model_dir', resolvePackagePath('models/test-tiny'));
     graph.overrides.set('autostart', true);
-    node = await MolmoActNode.create(graph.module(), { namespace: '/left_arm' });
+    node = await MolmoActNode.create(graph.api(), { namespace: '/left_arm' });
     const subs = graph.subscriptions.map((s) => s.topic);
     expect(subs).to.include.members([
       '/left_arm/camera/color/image_raw',
@@ -108,7 +108,7 @@ describe('molmoact node on a stand-in ROS graph', function () {
       '/tf_static',
     ]);
     expect(subs).not.to.include('/camera/color/image_raw');
-    graph.deliver('/left_arm/robot_description', { data: PANDA_URDF }, { durability: 1 });
+    graph.deliver('/left_arm/robot_description', { data: PANDA_URDF }, { durability: 'transient_local' });
     graph.deliver('/left_arm/molmoact/instruction', { data: 'pick up the red block' });
     const m = camera.next({ stampSec: graph.nowSec - 0.01 });
     graph.deliver('/left_arm/camera/color/camera_info', m.cameraInfo);
@@ -127,7 +127,7 @@ describe('molmoact node on a stand-in ROS graph', function () {
     graph.addListener('/molmoact/trace_image');
     graph.addListener('/molmoact/depth_image');
     // A latched instruction from another process.
-    expect(graph.deliver('/molmoact/instruction', { data: 'pick up the red block' }, { durability: 1 })).to.be.greaterThan(0);
+    expect(graph.deliver('/molmoact/instruction', { data: 'pick up the red block' }, { durability: 'transient_local' })).to.be.greaterThan(0);
     const stamp = sendFrame(graph, graph.nowSec - 0.02);
 
     await waitFor('reasoning', () => graph.messages('/molmoact/reasoning').length === 1);
@@ -342,7 +342,7 @@ describe('molmoact node on a stand-in ROS graph', function () {
 
   it('refuses a runtime parameter change that breaks the schema', async () => {
     const n = await startNode();
-    const fake = n.node as unknown as FakeNode;
+    const fake = n.node as FakeNode;
     expect(fake.setParameter('sync_slop_s', 'soon').successful).to.equal(false);
     expect(fake.setParameter('sync_slop_s', 5).successful).to.equal(false);
     expect(fake.setParameter('model_dir', '/elsewhere').successful).to.equal(false);
@@ -353,21 +353,21 @@ describe('molmoact node on a stand-in ROS graph', function () {
   it('refuses to start on an override outside its range or of another type, naming both', async () => {
     graph.overrides.set('sync_slop_s', 5.0);
     let error: Error | null = null;
-    await MolmoActNode.create(graph.module()).catch((err: Error) => (error = err));
+    await MolmoActNode.create(graph.api()).catch((err: Error) => (error = err));
     expect(error).to.be.instanceOf(ConfigError);
     expect(error!.message).to.match(/^parameter sync_slop_s: the value given does not fit its type double or its range \[0, 1\]/);
     graph = new FakeGraph();
     graph.overrides.set('autostart', 'yes');
     error = null;
-    await MolmoActNode.create(graph.module()).catch((err: Error) => (error = err));
+    await MolmoActNode.create(graph.api()).catch((err: Error) => (error = err));
     expect(error!.message).to.match(/^parameter autostart: the value given does not fit its type bool \(rclnodejs: /);
   });
 
   it('lets use_sim_time be switched at run time (rclnodejs owns it), still checking its own parameters', async () => {
     const n = await startNode();
-    const fake = n.node as unknown as FakeNode;
+    const fake = n.node as FakeNode;
     expect(fake.setParameter('use_sim_time', true)).to.deep.equal({ successful: true, reason: '' });
-    expect(fake.getParameter('use_sim_time').value).to.equal(true);
+    expect(fake.parameters.get('use_sim_time')).to.equal(true);
     expect(fake.setParameter('sync_slop_s', 5).successful).to.equal(false);
   });
 
@@ -389,7 +389,7 @@ describe('molmoact node on a stand-in ROS graph', function () {
     expect(reply.message).to.match(/^actuation enabled, but nothing is commanded: no robot model yet/);
 
     const broken = '<robot name="broken"><link name="a"/><joint name="j" type="fixed"><parent link="a"/><child link="b"/></joint></robot>';
-    graph.deliver('/robot_description', { data: broken }, { durability: 1 });
+    graph.deliver('/robot_description', { data: broken }, { durability: 'transient_local' });
     expect(graph.log.some((l) => l.level === 'error' && /child link 'b' is not defined/.test(l.message))).to.equal(true);
     expect(diagnosticValues().robot_model).to.match(/rejected/);
     graph.nowSec += 0.5;
@@ -397,7 +397,7 @@ describe('molmoact node on a stand-in ROS graph', function () {
     await waitFor('second reasoning', () => graph.messages('/molmoact/reasoning').length === 2);
     expect(graph.messages(CONTROLLER)).to.have.length(0);
 
-    graph.deliver('/robot_description', { data: PANDA_URDF }, { durability: 1 });
+    graph.deliver('/robot_description', { data: PANDA_URDF }, { durability: 'transient_local' });
     expect(diagnosticValues().robot_model).to.equal('panda');
     graph.nowSec += 0.5;
     sendFrame(graph, graph.nowSec - 0.01);
@@ -516,7 +516,7 @@ describe('molmoact node on a stand-in ROS graph', function () {
           },
         ],
       },
-      { durability: 1 },
+      { durability: 'transient_local' },
     );
     graph.deliver('/molmoact/instruction', { data: 'pick up the red block' });
     sendFrame(graph, graph.nowSec - 0.01);

@@ -5,7 +5,7 @@ import { MolmoActNode } from '../src/apps/ros/molmoact_node.js';
 import type { ActionReasoning, JointTrajectory } from '../src/core/messages/types.js';
 import { timeFromSeconds, toSeconds } from '../src/core/messages/time.js';
 import { SyntheticCamera, PANDA_READY } from '../src/apps/sim/synthetic_camera.js';
-import { FakeGraph, type FakeNode } from './support/fake_rclnodejs.js';
+import { FakeGraph, type FakeNode } from './support/fake_ros_graph.js';
 import { waitFor } from './support/wait.js';
 
 const JOINTS = ['panda_joint1', 'panda_joint2', 'panda_joint3', 'panda_joint4', 'panda_joint5', 'panda_joint6', 'panda_joint7'];
@@ -32,7 +32,7 @@ class Harness {
     for (const [name, value] of Object.entries(base)) this.graph.overrides.set(name, value);
     this.graph.addListener('/molmoact/trace_image');
     this.graph.addListener('/molmoact/depth_image');
-    this.node = await MolmoActNode.create(this.graph.module());
+    this.node = await MolmoActNode.create(this.graph.api());
     this.graph.deliver('/molmoact/instruction', { data: 'pick up the red block' });
   }
 
@@ -41,7 +41,7 @@ class Harness {
   }
 
   set(name: string, value: ParameterValue): void {
-    const result = (this.node.node as unknown as FakeNode).setParameter(name, value);
+    const result = (this.node.node as FakeNode).setParameter(name, value);
     expect(result.successful, `${name} := ${String(value)}: ${result.reason}`).to.equal(true);
   }
 

@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { readFileSync } from 'node:fs';
 import { resolvePackagePath } from '../src/config/package_root.js';
 import { waitFor } from './support/wait.js';
-import { FakeGraph, type FakeNode } from './support/fake_rclnodejs.js';
+import { FakeGraph, type FakeNode } from './support/fake_ros_graph.js';
 import { MolmoActNode } from '../src/apps/ros/molmoact_node.js';
 import type { ActionReasoning, DiagnosticArray, JointTrajectory, MarkerArray } from '../src/core/messages/types.js';
 import { SyntheticCamera, PANDA_READY } from '../src/apps/sim/synthetic_camera.js';
@@ -73,8 +73,8 @@ describe('molmoact node with a remote model (stand-in ROS graph, synthetic serve
       graph.overrides.set('gripper_interface', 'joint_trajectory');
       graph.overrides.set('gripper_invert', true); // DROID: 1 = closed
       for (const [name, value] of Object.entries(overrides)) graph.overrides.set(name, value);
-      node = await MolmoActNode.create(graph.module());
-      graph.deliver('/robot_description', { data: PANDA_URDF }, { durability: 1 });
+      node = await MolmoActNode.create(graph.api());
+      graph.deliver('/robot_description', { data: PANDA_URDF }, { durability: 'transient_local' });
       graph.deliver('/molmoact/instruction', { data: 'put the marker in the cup' });
     }
 
@@ -125,7 +125,7 @@ describe('molmoact node with a remote model (stand-in ROS graph, synthetic serve
       sendSet(graph.nowSec - 0.01);
       await waitFor('first request', () => server!.requests.length === 1 && graph.messages('/molmoact/reasoning').length === 1);
       expect(stateOf(0)[7]).to.be.closeTo(0.5, 1e-6); // 0.02 of 0.04 open: half closed
-      const reply = (node!.node as unknown as FakeNode).setParameter('gripper_open_position', 0.08);
+      const reply = (node!.node as FakeNode).setParameter('gripper_open_position', 0.08);
       expect(reply.successful, reply.reason).to.equal(true);
       graph.nowSec += 10;
       sendSet(graph.nowSec - 0.01);
@@ -240,8 +240,8 @@ describe('molmoact node with a remote model (stand-in ROS graph, synthetic serve
       graph.overrides.set('tip_link', 'ee_gripper_link');
       graph.overrides.set('rest_posture', [0, 0, 0, 0, 0, 0]);
       for (const name of ['joint_position_min', 'joint_position_max', 'joint_velocity_max']) graph.overrides.set(name, []);
-      node = await MolmoActNode.create(graph.module());
-      graph.deliver('/robot_description', { data: WIDOWX_URDF }, { durability: 1 });
+      node = await MolmoActNode.create(graph.api());
+      graph.deliver('/robot_description', { data: WIDOWX_URDF }, { durability: 'transient_local' });
       graph.deliver('/molmoact/instruction', { data: 'put the spoon on the towel' });
       const camera = new SyntheticCamera(WIDOWX_JOINTS, { depthMm: 800 });
       const send = () => {

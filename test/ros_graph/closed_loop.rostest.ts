@@ -10,7 +10,6 @@
  */
 import { expect } from 'chai';
 import { spawn } from 'node:child_process';
-import type * as rclnodejs from 'rclnodejs';
 import { loadRclnodejs, type Rcl } from '../../src/apps/ros/rcl.js';
 import { settingsForModel } from '../../src/config/robot_presets.js';
 import { defaultSettings } from '../../src/apps/sim/world.js';
@@ -18,8 +17,10 @@ import { ArmModel } from '../../src/core/kinematics/arm_model.js';
 import { armModelOptions } from '../../src/config/settings.js';
 import { cubicPeakSpeed, cubicPositionRange } from '../../src/core/control/cubic_segment.js';
 import { toSeconds } from '../../src/core/messages/time.js';
-import type { ActionReasoning, JointTrajectory, Time } from '../../src/core/messages/types.js';
-import { nodeQos } from '../../src/apps/ros/qos.js';
+import type { ActionReasoning, JointTrajectory } from '../../src/core/messages/types.js';
+import { NODE_QOS } from '../../src/apps/ros/qos.js';
+import { rclnodejsApi } from '../../src/apps/ros/rclnodejs_api.js';
+import type { RosNodeApi } from '../../src/apps/ros/ros_api.js';
 
 const EPISODES = Number(process.env.MOLMOACT_ROS_EPISODES ?? 5);
 const SEED = Number(process.env.MOLMOACT_ROS_SEED ?? 1);
@@ -34,12 +35,12 @@ interface Received {
 describe('closed loop on a real ROS 2 graph (sim.launch.py)', function () {
   this.timeout(30 * 60_000);
   let rcl: Rcl;
-  let node: rclnodejs.Node;
+  let node: RosNodeApi;
 
   before(async () => {
     rcl = await loadRclnodejs(); // fails with how to set ROS 2 up, where it is not
     await rcl.init();
-    node = new rcl.Node('closed_loop_watcher');
+    node = rclnodejsApi(rcl).createNode('closed_loop_watcher');
   });
 
   after(() => {
@@ -49,20 +50,19 @@ describe('closed loop on a real ROS 2 graph (sim.launch.py)', function () {
 
   it(`solves the tasks of ${EPISODES} episodes and sends only trajectories within the limits`, async () => {
     const settings = settingsForModel(defaultSettings().modelDir, 'panda');
-    const qos = nodeQos(rcl);
+    const qos = NODE_QOS;
     const received: Received[] = [];
     const reasoning: { completedSec: number; frameSec: number }[] = [];
     let urdf: string | null = null;
-    const now = () => toSeconds(node.now().toMsg() as Time);
-    node.createSubscription('trajectory_msgs/msg/JointTrajectory' as never, settings.controller.topic, { qos: qos.command }, (msg: unknown) => {
-      received.push({ atSec: now(), trajectory: plain(msg) as JointTrajectory });
+    const now = () => toSeconds(node.now());
+    node.createSubscription<JointTrajectory>('trajectory_msgs/msg/JointTrajectory', settings.controller.topic, qos.command, (trajectory) => {
+      received.push({ atSec: now(), trajectory });
     });
-    node.createSubscription('molmoact_ros/msg/ActionReasoning' as never, '/molmoact/reasoning', { qos: qos.output }, (msg: unknown) => {
-      const m = plain(msg) as ActionReasoning;
+    node.createSubscription<ActionReasoning>('molmoact_ros/msg/ActionReasoning', '/molmoact/reasoning', qos.output, (m) => {
       reasoning.push({ completedSec: toSeconds(m.completed), frameSec: toSeconds(m.header.stamp) });
     });
-    node.createSubscription('std_msgs/msg/String' as never, '/robot_description', { qos: qos.latched }, (msg: unknown) => {
-      urdf = (plain(msg) as { data: string }).data;
+    node.createSubscription<{ data: string }>('std_msgs/msg/String', '/robot_description', qos.latched, (msg) => {
+      urdf = msg.data;
     });
     node.spin();
 
@@ -128,9 +128,4 @@ function runLaunch(args: string[]): Promise<{ code: number | null; output: strin
     child.stderr.on('data', (d: Buffer) => (output += d.toString()));
     child.on('close', (code) => resolve({ code, output }));
   });
-}
-
-function plain(value: unknown): unknown {
-  const v = value as { toPlainObject?: () => unknown } | null;
-  return v && typeof v.toPlainObject === 'function' ? v.toPlainObject() : value;
 }

@@ -4,6 +4,7 @@
  */
 import { loadRclnodejs, RosUnavailableError } from './rcl.js';
 import { MolmoActNode } from './molmoact_node.js';
+import { rclnodejsApi } from './rclnodejs_api.js';
 import { ConfigError } from '../../config/schema.js';
 
 export async function runNode(): Promise<number> {
@@ -23,7 +24,7 @@ export async function runNode(): Promise<number> {
   await rcl.init();
   let node: MolmoActNode;
   try {
-    node = await MolmoActNode.create(rcl);
+    node = await MolmoActNode.create(rclnodejsApi(rcl));
   } catch (err) {
     // Bad parameters (wrong types, limits that do not fit joint_names) stop the node at start-up.
     const message = err instanceof ConfigError ? err.message : (err as Error).stack ?? String(err);
@@ -69,7 +70,7 @@ export async function runSimRobot(argv: string[]): Promise<number> {
   const { summarise } = await import('../sim/sim_summary.js');
   rcl.removeSignalHandlers();
   await rcl.init();
-  const robot = SimRobotNode.create(rcl, options);
+  const robot = SimRobotNode.create(rclnodejsApi(rcl), options);
   robot.node.spin();
   let stopped = false;
   const stop = (): void => {

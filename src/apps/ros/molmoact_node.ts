@@ -4,10 +4,10 @@
  * This module only connects: it declares the parameters, subscribes the input topics and hands
  * the messages to the session, publishes what the session produces, serves ~/enable and reports
  * on /diagnostics. The executor thread only matches messages and publishes results; decoding and
- * inference run in the session's reasoning worker, and the controller outputs send through
- * rclnodejs (rcl_transport.ts).
+ * inference run in the session's reasoning worker, and the controller outputs send through the
+ * node (ros_transport.ts). It is written against RosApi (ros_api.ts): rclnodejs on a robot, the
+ * stand-in graph in the tests.
  */
-import type * as rclnodejs from 'rclnodejs';
 import { loadParameterSchema, ConfigError, type ParameterSpec, type ParameterValue } from '../../config/schema.js';
 import { settingsFromValues, type NodeSettings } from '../../config/settings.js';
 import type { ModelSummary } from '../../core/model/model_summary.js';
@@ -30,9 +30,9 @@ import type {
 import { buildDiagnostics } from '../../core/report/diagnostics.js';
 import { ReasoningSession, type ImageSink, type SessionCounters } from '../../pipeline/session.js';
 import { checkParameterChanges, declareParameters } from './parameters.js';
-import { nodeQos, type NodeQos } from './qos.js';
-import { rclTransport } from './rcl_transport.js';
-import type { Rcl } from './rcl.js';
+import { NODE_QOS, type NodeQos } from './qos.js';
+import { rosTransport } from './ros_transport.js';
+import type { ParameterChange, QosProfile, RosApi, RosNodeApi } from './ros_api.js';
 
 /**
  * Default input topics (DESIGN.md); change them with ROS remapping (`-r from:=to`, or the launch
@@ -71,48 +71,47 @@ type Publish<M> = (msg: M) => void;
 export type NodeCounters = SessionCounters;
 
 export class MolmoActNode {
-  readonly node: rclnodejs.Node;
+  readonly node: RosNodeApi;
   private settings: NodeSettings;
   private values: Map<string, ParameterValue>;
   private readonly warnedOnce = new Set<string>();
   private readonly publishDiagnostics: Publish<DiagnosticArray>;
-  private timer: rclnodejs.Timer | null = null;
+  private timer: { cancel(): void } | null = null;
 
   private constructor(
-    rcl: Rcl,
     private readonly schema: ParameterSpec[],
     readonly session: ReasoningSession,
-    node: rclnodejs.Node,
+    node: RosNodeApi,
     values: Map<string, ParameterValue>,
   ) {
     this.node = node;
     this.values = values;
     this.settings = settingsFromValues(values);
-    this.node.addOnSetParametersCallback((parameters) => this.onParameterChange(parameters));
-    const qos = nodeQos(rcl);
+    this.node.onParametersSet((changes) => this.onParameterChange(changes));
+    const qos = NODE_QOS;
     this.publishDiagnostics = this.publisher('diagnostic_msgs/msg/DiagnosticArray', OUTPUT_TOPICS.diagnostics, qos.output);
     this.subscribeInputs(qos);
     this.loadRobotModel(qos);
-    this.node.createService('std_srvs/srv/SetBool', '~/enable', (request, response) => {
-      const wanted = Boolean((request as { data: boolean }).data);
+    this.node.createService<{ data: boolean }, { success: boolean; message: string }>('std_srvs/srv/SetBool', '~/enable', (request) => {
+      const wanted = Boolean(request.data);
       const { enabled, message } = this.session.setEnabled(wanted);
-      response.send({ success: enabled === wanted, message } as never);
+      return { success: enabled === wanted, message };
     });
   }
 
   /** Creates the node and starts the reasoning worker; the node runs even if the model cannot load. */
-  static async create(rcl: Rcl, options: MolmoActNodeOptions = {}): Promise<MolmoActNode> {
+  static async create(ros: RosApi, options: MolmoActNodeOptions = {}): Promise<MolmoActNode> {
     const schema = options.schema ?? loadParameterSchema();
-    const node = new rcl.Node(options.nodeName ?? 'molmoact', options.namespace ?? '');
-    const values = declareParameters(rcl, node, schema);
+    const node = ros.createNode(options.nodeName ?? 'molmoact', options.namespace ?? '');
+    const values = declareParameters(node, schema);
     const settings = settingsFromValues(values);
-    const qos = nodeQos(rcl);
-    const now = (): Time => node.now().toMsg() as Time;
-    const log = node.getLogger();
+    const qos = NODE_QOS;
+    const now = (): Time => node.now();
+    const log = node.logger();
     const customMessagesWarning: string[] = [];
     const output = <M>(type: string, topic: string): Publish<M> => {
-      const pub = node.createPublisher(type as never, topic, { qos: qos.output });
-      return (msg: M) => pub.publish(msg as never);
+      const publisher = node.createPublisher<M>(type, topic, qos.output);
+      return (msg: M) => publisher.publish(msg);
     };
     let reasoning: Publish<ActionReasoning> | null = null;
     try {
@@ -123,7 +122,7 @@ export class MolmoActNode {
     const session = await ReasoningSession.start(settings, {
       now,
       log: { info: (m) => log.info(m), warn: (m) => log.warn(m), error: (m) => log.error(m) },
-      transport: rclTransport(rcl, node, {
+      transport: rosTransport(node, {
         qos: qos.command,
         now: () => toSeconds(now()),
         log: (level, m) => (level === 'info' ? log.info(m) : log.warn(m)),
@@ -133,7 +132,7 @@ export class MolmoActNode {
       traceImage: imageSink(node, OUTPUT_TOPICS.traceImage, qos.output),
       depthImage: imageSink(node, OUTPUT_TOPICS.depthImage, qos.output),
     });
-    const self = new MolmoActNode(rcl, schema, session, node, values);
+    const self = new MolmoActNode(schema, session, node, values);
     if (customMessagesWarning.length > 0) self.warnCustomMessages(customMessagesWarning[0]);
     self.subscribeExtraCameras(session.modelSummary, qos);
     self.startDiagnostics();
@@ -164,7 +163,7 @@ export class MolmoActNode {
   }
 
   diagnostics(): DiagnosticArray {
-    return buildDiagnostics(this.node.now().toMsg() as Time, this.node.getFullyQualifiedName(), this.session.health());
+    return buildDiagnostics(this.node.now(), this.node.fullyQualifiedName(), this.session.health());
   }
 
   // ---- wiring ------------------------------------------------------------------------------
@@ -209,7 +208,7 @@ export class MolmoActNode {
       } else {
         this.subscribe<Image>('sensor_msgs/msg/Image', topic, qos.sensors, (m) => this.session.addExtraImage(camera.name, m));
       }
-      this.node.getLogger().info(`camera '${camera.name}' of model ${model.name} from ${topic}`);
+      this.node.logger().info(`camera '${camera.name}' of model ${model.name} from ${topic}`);
     }
   }
 
@@ -224,8 +223,7 @@ export class MolmoActNode {
   }
 
   private startDiagnostics(): void {
-    const periodNs = BigInt(Math.round(this.settings.diagnosticsPeriodSec * 1e9));
-    this.timer = this.node.createTimer(periodNs, () => {
+    this.timer = this.node.createTimer(this.settings.diagnosticsPeriodSec, () => {
       // A timer callback that throws would take the executor down.
       try {
         this.publishDiagnostics(this.diagnostics());
@@ -235,13 +233,9 @@ export class MolmoActNode {
     });
   }
 
-  private onParameterChange(parameters: rclnodejs.Parameter[]): { successful: boolean; reason: string } {
+  private onParameterChange(parameters: ParameterChange[]): { successful: boolean; reason: string } {
     try {
-      const next = checkParameterChanges(
-        this.schema,
-        this.values,
-        parameters.map((p) => ({ name: p.name, value: p.value })),
-      );
+      const next = checkParameterChanges(this.schema, this.values, parameters);
       this.settings = settingsFromValues(next);
       this.values = next;
       this.session.updateSettings(this.settings);
@@ -252,18 +246,18 @@ export class MolmoActNode {
     }
   }
 
-  // ---- rclnodejs plumbing ----------------------------------------------------------------
+  // ---- plumbing ---------------------------------------------------------------------------
 
-  private publisher<M>(type: string, topic: string, qos: rclnodejs.QoS): Publish<M> {
-    const publisher = this.node.createPublisher(type as never, topic, { qos });
-    return (msg: M) => publisher.publish(msg as never);
+  private publisher<M>(type: string, topic: string, qos: QosProfile): Publish<M> {
+    const publisher = this.node.createPublisher<M>(type, topic, qos);
+    return (msg: M) => publisher.publish(msg);
   }
 
-  private subscribe<M>(type: string, topic: string, qos: rclnodejs.QoS, handle: (msg: M) => void): void {
-    this.node.createSubscription(type as never, topic, { qos }, (msg: unknown) => {
+  private subscribe<M>(type: string, topic: string, qos: QosProfile, handle: (msg: M) => void): void {
+    this.node.createSubscription<M>(type, topic, qos, (msg) => {
       // A malformed message must never take the executor down.
       try {
-        handle(msg as M);
+        handle(msg);
       } catch (err) {
         this.session.warnThrottled(`input:${topic}`, `message on ${topic} ignored: ${(err as Error).message}`);
       }
@@ -281,24 +275,17 @@ export class MolmoActNode {
   private warnOnce(key: string, message: string): void {
     if (this.warnedOnce.has(key)) return;
     this.warnedOnce.add(key);
-    this.node.getLogger().warn(message);
+    this.node.logger().warn(message);
   }
 }
 
 /** A picture topic, drawn only while someone listens. */
-function imageSink(node: rclnodejs.Node, topic: string, qos: rclnodejs.QoS): ImageSink {
-  const publisher = node.createPublisher('sensor_msgs/msg/Image', topic, { qos });
+function imageSink(node: RosNodeApi, topic: string, qos: QosProfile): ImageSink {
+  const publisher = node.createPublisher<Image>('sensor_msgs/msg/Image', topic, qos);
   return {
-    publish: (msg: Image) => publisher.publish(msg as never),
-    // Asked of the publisher, not of the node by topic name: node.countSubscribers does not
-    // apply remappings, so a remapped image topic would never seem to have a listener.
-    wanted: () => subscriptionCount(publisher) > 0,
+    publish: (msg) => publisher.publish(msg),
+    // Asked of the publisher, not of the node by topic name: counting by name does not apply
+    // remappings, so a remapped image topic would never seem to have a listener.
+    wanted: () => publisher.subscriptionCount() > 0,
   };
-}
-
-/** Subscriptions matched to `publisher`. */
-function subscriptionCount(publisher: rclnodejs.Publisher<never>): number {
-  // rclnodejs 2.2.0 implements subscriptionCount as a getter, while its .d.ts declares a method.
-  const count = (publisher as unknown as { subscriptionCount: number | (() => number) }).subscriptionCount;
-  return typeof count === 'function' ? count.call(publisher) : count;
 }

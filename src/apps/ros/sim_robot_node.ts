@@ -14,20 +14,19 @@
  *   ~/trace_override), turns actuation on, and judges success; at the end it prints one JSON
  *   line (the summary `molmoact-ros sim` prints) and exits.
  */
-import type * as rclnodejs from 'rclnodejs';
 import { readFileSync } from 'node:fs';
 import { settingsForModel, presetUrdfPath } from '../../config/robot_presets.js';
 import type { NodeSettings } from '../../config/settings.js';
 import { makeHeader } from '../../core/messages/builders.js';
 import { rotationQuaternion } from '../../core/kinematics/transform.js';
 import { timeFromSeconds, toSeconds } from '../../core/messages/time.js';
-import type { JointState, JointTrajectory, Time, VisualTrace } from '../../core/messages/types.js';
+import type { JointState, JointTrajectory, VisualTrace } from '../../core/messages/types.js';
 import { episodeGoal, planEpisode } from '../sim/episode_plan.js';
 import { GoalStatus, interfacesOf, SimulatedRobot, type SimulatedGoal } from '../sim/simulated_robot.js';
 import type { TaskKind } from '../sim/tasks.js';
 import { CAMERA_FRAME, defaultSettings, TabletopWorld } from '../sim/world.js';
-import { nodeQos } from './qos.js';
-import type { Rcl } from './rcl.js';
+import { NODE_QOS } from './qos.js';
+import type { QosProfile, RosApi, RosNodeApi, RosServerGoal } from './ros_api.js';
 
 export interface SimRobotOptions {
   episodes: number;
@@ -56,15 +55,14 @@ const TICK_SEC = 0.005;
 const STEERING_PERIOD_SEC = 0.2;
 const EPISODE_GAP_SEC = 1;
 
-type AnyAction = rclnodejs.TypeClass<rclnodejs.ActionTypeClassName>;
 type Publish = (msg: unknown) => void;
 
 export class SimRobotNode {
-  readonly node: rclnodejs.Node;
+  readonly node: RosNodeApi;
   private readonly robot: SimulatedRobot;
   private readonly settings: NodeSettings;
   private readonly publish: Record<'rgb' | 'depth' | 'info' | 'joints' | 'clock' | 'instruction' | 'trace', Publish>;
-  private readonly timers: rclnodejs.Timer[] = [];
+  private readonly timers: { cancel(): void }[] = [];
   private readonly wallStart = performance.now();
   private readonly clockStart: number;
   private nextCamera = 0;
@@ -72,17 +70,17 @@ export class SimRobotNode {
   private readonly tickWaiters: (() => void)[] = [];
 
   private constructor(
-    private readonly rcl: Rcl,
+    ros: RosApi,
     private readonly options: SimRobotOptions,
   ) {
-    this.node = new rcl.Node('sim_robot');
+    this.node = ros.createNode('sim_robot');
     this.settings = settingsForModel(defaultSettings().modelDir, options.robot);
     this.clockStart = options.simTime ? 1_000 : this.rosNow();
     this.robot = new SimulatedRobot(TabletopWorld.create({ seed: 0 }), interfacesOf(this.settings), this.clockStart);
-    const qos = nodeQos(rcl);
-    const publisher = (type: string, topic: string, profile: rclnodejs.QoS): Publish => {
-      const pub = this.node.createPublisher(type as never, topic, { qos: profile });
-      return (msg) => pub.publish(msg as never);
+    const qos = NODE_QOS;
+    const publisher = (type: string, topic: string, profile: QosProfile): Publish => {
+      const pub = this.node.createPublisher<unknown>(type, topic, profile);
+      return (msg) => pub.publish(msg);
     };
     this.publish = {
       rgb: publisher('sensor_msgs/msg/Image', 'camera/color/image_raw', qos.output),
@@ -97,17 +95,17 @@ export class SimRobotNode {
     this.serveControllers(qos.command);
   }
 
-  static create(rcl: Rcl, options: SimRobotOptions): SimRobotNode {
-    return new SimRobotNode(rcl, options);
+  static create(ros: RosApi, options: SimRobotOptions): SimRobotNode {
+    return new SimRobotNode(ros, options);
   }
 
   /** Runs every episode; resolves with their outcomes. */
   async run(log: (line: string) => void): Promise<EpisodeOutcome[]> {
-    this.timers.push(this.node.createTimer(BigInt(Math.round(TICK_SEC * 1e9)), () => this.tick()));
-    const enable = this.node.createClient('std_srvs/srv/SetBool', `${this.options.molmoact}/enable`);
+    this.timers.push(this.node.createTimer(TICK_SEC, () => this.tick()));
+    const enable = this.node.createClient<{ data: boolean }, { success: boolean }>('std_srvs/srv/SetBool', `${this.options.molmoact}/enable`);
     if (!(await enable.waitForService(60_000))) throw new Error(`no ${this.options.molmoact}/enable service after 60 s: is the molmoact node running?`);
     const setEnabled = async (data: boolean): Promise<void> => {
-      await new Promise<void>((resolve) => enable.sendRequest({ data } as never, () => resolve()));
+      await enable.call({ data });
     };
     const outcomes: EpisodeOutcome[] = [];
     for (let e = 0; e < this.options.episodes; e++) {
@@ -153,7 +151,7 @@ export class SimRobotNode {
   }
 
   private rosNow(): number {
-    return toSeconds(this.node.now().toMsg() as Time);
+    return toSeconds(this.node.now());
   }
 
   private tick(): void {
@@ -174,7 +172,7 @@ export class SimRobotNode {
       }
     } catch (err) {
       // A timer callback that throws would take the executor down.
-      this.node.getLogger().error(`sim-robot tick failed: ${(err as Error).message}`);
+      this.node.logger().error(`sim-robot tick failed: ${(err as Error).message}`);
     }
     for (const resolve of this.tickWaiters.splice(0)) resolve();
   }
@@ -190,17 +188,13 @@ export class SimRobotNode {
 
   // ---- what the robot serves -----------------------------------------------------------------
 
-  private serveControllers(qos: rclnodejs.QoS): void {
+  private serveControllers(qos: QosProfile): void {
     const robot = this.robot;
     const { armTopic, gripperTopic, jointCommandTopic, armAction, gripperAction } = robot.interfaces;
     for (const topic of new Set([armTopic, gripperTopic])) {
-      this.node.createSubscription('trajectory_msgs/msg/JointTrajectory' as never, topic, { qos }, (msg: unknown) =>
-        robot.trajectory(topic, plain(msg) as JointTrajectory),
-      );
+      this.node.createSubscription<JointTrajectory>('trajectory_msgs/msg/JointTrajectory', topic, qos, (msg) => robot.trajectory(topic, msg));
     }
-    this.node.createSubscription('sensor_msgs/msg/JointState' as never, jointCommandTopic, { qos }, (msg: unknown) =>
-      robot.jointCommand(jointCommandTopic, plain(msg) as JointState),
-    );
+    this.node.createSubscription<JointState>('sensor_msgs/msg/JointState', jointCommandTopic, qos, (msg) => robot.jointCommand(jointCommandTopic, msg));
     for (const [type, name] of [
       ['control_msgs/action/FollowJointTrajectory', armAction],
       ['control_msgs/action/GripperCommand', gripperAction],
@@ -211,36 +205,26 @@ export class SimRobotNode {
 
   /** An action server whose goals the simulated robot executes. */
   private serveAction(type: string, name: string): void {
-    const goals = new Map<unknown, SimulatedGoal>();
-    const rcl = this.rcl;
-    new rcl.ActionServer<AnyAction>(
-      this.node,
-      type as AnyAction,
-      name,
-      async (handle) => {
-        const goal = goals.get(handle)!;
-        const { status, result } = await goal.result;
+    const goals = new Map<RosServerGoal, SimulatedGoal>();
+    this.node.createActionServer(type, name, {
+      accepted: (handle) => {
+        goals.set(handle, this.robot.goal(type, name, handle.request));
+        handle.execute();
+      },
+      execute: async (handle) => {
+        const { status, result } = await goals.get(handle)!.result;
         goals.delete(handle);
         if (status === GoalStatus.SUCCEEDED) handle.succeed();
         else if (status === GoalStatus.CANCELED) handle.canceled();
         else handle.abort();
-        return result as never;
+        return result as object;
       },
-      undefined,
-      (handle) => {
-        const goal = this.robot.goal(type, name, plain(handle.request) as Record<string, unknown>);
-        goals.set(handle, goal);
-        handle.execute();
-      },
-      (handle) => {
-        if (handle) goals.get(handle)?.cancel();
-        return rcl.CancelResponse.ACCEPT;
-      },
-    );
+      cancel: (handle) => goals.get(handle)?.cancel(),
+    });
   }
 
-  private publishDescription(publisher: (type: string, topic: string, profile: rclnodejs.QoS) => Publish): void {
-    const qos = nodeQos(this.rcl);
+  private publishDescription(publisher: (type: string, topic: string, profile: QosProfile) => Publish): void {
+    const qos = NODE_QOS;
     const urdf = readFileSync(presetUrdfPath(this.options.robot, this.settings.robot.descriptionFile || undefined), 'utf8');
     publisher('std_msgs/msg/String', 'robot_description', qos.latched)({ data: urdf });
     // Where the camera is: its optical frame in the arm's base frame.
@@ -256,10 +240,4 @@ export class SimRobotNode {
       ],
     });
   }
-}
-
-/** rclnodejs hands some messages over as objects with toPlainObject(). */
-function plain(value: unknown): unknown {
-  const v = value as { toPlainObject?: () => unknown } | null;
-  return v && typeof v.toPlainObject === 'function' ? v.toPlainObject() : value;
 }

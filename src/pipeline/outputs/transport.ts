@@ -1,7 +1,7 @@
 /**
  * What a controller output needs of the node it sends from: publishers, action clients, timers on
- * its executor, its clock and its log. The ROS node provides these through rclnodejs
- * (src/apps/ros/rcl_transport.ts); the tabletop simulation delivers them to its simulated controllers
+ * its executor, its clock and its log. The ROS node provides these through its ROS client library
+ * (src/apps/ros/ros_transport.ts); the tabletop simulation delivers them to its simulated controllers
  * in-process (src/apps/sim/sim_transport.ts). So both drive an arm through the same output code.
  */
 

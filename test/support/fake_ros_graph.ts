@@ -1,9 +1,9 @@
 /**
- * An in-process stand-in for the part of rclnodejs the node uses: Node with publishers,
- * subscriptions, a service, parameters with descriptors and overrides, timers, logging and a
- * clock; QoS, Parameter, ParameterDescriptor, FloatingPointRange, IntegerRange; ActionClient with
- * its goal handles (the server side is played by the test through `graph.actionServer(name)`);
- * init/spin/shutdown.
+ * An in-process stand-in for a ROS 2 graph behind RosApi (src/apps/ros/ros_api.ts), the interface
+ * the node is written against and that src/apps/ros/rclnodejs_api.ts implements over rclnodejs:
+ * nodes with publishers, subscriptions, services, parameters with descriptors and overrides,
+ * timers, logging and a clock, and action clients with rclnodejs's goal handles (the server side
+ * is played by the test through `graph.actionServer(name)`).
  * It behaves like a tiny ROS graph: topic names are expanded as rcl does ('~/x' -> '/ns/node/x'),
  * messages published to a topic reach every subscription with compatible QoS, and calls the
  * real rclnodejs would reject (duplicate parameter, unknown message package) throw. As in
@@ -11,7 +11,18 @@
  * received image's bytes cannot be moved to another thread.
  */
 import { markAsUntransferable } from 'node:worker_threads';
-import type { Rcl } from '../../src/apps/ros/rcl.js';
+import type { Time } from '../../src/core/messages/types.js';
+import type {
+  ParameterChange,
+  ParameterDeclaration,
+  QosProfile,
+  RosActionServerHandlers,
+  RosApi,
+  RosLogger,
+  RosNodeApi,
+  RosPublisher,
+  RosServiceClient,
+} from '../../src/apps/ros/ros_api.js';
 
 export interface PublishedMessage {
   type: string;
@@ -22,7 +33,7 @@ interface Endpoint {
   node: FakeNode;
   type: string;
   topic: string;
-  qos: FakeQoS;
+  qos: QosProfile;
 }
 
 interface SubscriptionEndpoint extends Endpoint {
@@ -79,13 +90,13 @@ export class FakeGraph {
   }
 
   /** A message from "another process" on a topic: delivered to every matching subscription. */
-  deliver(topic: string, msg: unknown, qos: { durability?: number; reliability?: number } = {}): number {
+  deliver(topic: string, msg: unknown, qos: Partial<Omit<QosProfile, 'depth'>> = {}): number {
     let delivered = 0;
     for (const sub of this.subscriptions.filter((s) => s.topic === topic)) {
       // rmw compatibility: a volatile publisher cannot serve a transient-local subscription;
       // a best-effort publisher cannot serve a reliable subscription.
-      if (sub.qos.durability === 1 && (qos.durability ?? 2) !== 1) continue;
-      if (sub.qos.reliabilityValue === 1 && (qos.reliability ?? 1) !== 1) continue;
+      if (sub.qos.durability === 'transient_local' && (qos.durability ?? 'volatile') !== 'transient_local') continue;
+      if (sub.qos.reliability === 'reliable' && (qos.reliability ?? 'reliable') !== 'reliable') continue;
       sub.callback(asReceived(msg));
       delivered++;
     }
@@ -122,96 +133,41 @@ export class FakeGraph {
       node: undefined as unknown as FakeNode,
       type: 'any',
       topic,
-      qos: new FakeQoS(),
+      qos: { depth: 1, reliability: 'reliable', durability: 'volatile' },
       callback: () => undefined,
     });
   }
 
-  /** The module object the node receives instead of rclnodejs. */
-  module(): Rcl {
-    const graph = this;
-    const mod = {
-      Node: class extends FakeNode {
-        constructor(name: string, namespace = '') {
-          super(graph, name, namespace);
-        }
-      },
-      QoS: FakeQoS,
-      Parameter: FakeParameter,
-      ParameterDescriptor: FakeParameterDescriptor,
-      FloatingPointRange: FakeRange,
-      IntegerRange: FakeRange,
-      ActionClient: FakeActionClient,
-      init: async () => undefined,
-      spin: () => undefined,
-      shutdown: () => undefined,
-      isShutdown: () => false,
-    };
-    return mod as unknown as Rcl;
+  /** The RosApi the node receives instead of rclnodejs's. */
+  api(): RosApi {
+    return { createNode: (name, namespace = '') => new FakeNode(this, name, namespace) };
   }
 }
 
-export class FakeQoS {
-  constructor(
-    readonly history = 0,
-    readonly depth = 0,
-    readonly reliabilityValue = 0,
-    readonly durability = 0,
-  ) {}
-  reliability(): number {
-    return this.reliabilityValue;
-  }
-}
-
-export class FakeParameter {
-  constructor(
-    readonly name: string,
-    readonly type: number,
-    public value: unknown,
-  ) {}
-}
-
-export class FakeParameterDescriptor {
-  constructor(
-    readonly name: string,
-    readonly type: number,
-    readonly description = '',
-    readonly readOnly = false,
-    readonly range?: FakeRange,
-  ) {}
-}
-
-export class FakeRange {
-  constructor(
-    readonly from: number | bigint,
-    readonly to: number | bigint,
-    readonly step?: number | bigint,
-  ) {}
-}
-
-/** rclnodejs's ParameterDescriptor.validateParameter, for the types and ranges the node declares. */
-function fitsDescriptor(descriptor: FakeParameterDescriptor, value: unknown): boolean {
-  const isNumber = (v: unknown) => typeof v === 'number' || typeof v === 'bigint';
-  const fits: Record<number, (v: unknown) => boolean> = {
-    1: (v) => typeof v === 'boolean',
-    2: (v) => typeof v === 'bigint',
-    3: (v) => typeof v === 'number',
-    4: (v) => typeof v === 'string',
-    6: (v) => Array.isArray(v) && v.every((x) => typeof x === 'boolean'),
-    7: (v) => Array.isArray(v) && v.every((x) => typeof x === 'bigint'),
-    8: (v) => (Array.isArray(v) || v instanceof Float64Array) && Array.from(v as ArrayLike<unknown>).every((x) => typeof x === 'number'),
-    9: (v) => Array.isArray(v) && v.every((x) => typeof x === 'string'),
+/** What rclnodejs accepts as a value of a parameter of this type (and range). */
+function fitsDeclaration(declaration: ParameterDeclaration, value: unknown): boolean {
+  const each = (check: (v: unknown) => boolean) => (v: unknown) => (Array.isArray(v) || v instanceof Float64Array) && Array.from(v as ArrayLike<unknown>).every(check);
+  const fits: Record<ParameterDeclaration['type'], (v: unknown) => boolean> = {
+    bool: (v) => typeof v === 'boolean',
+    integer: (v) => Number.isInteger(v),
+    double: (v) => typeof v === 'number',
+    string: (v) => typeof v === 'string',
+    bool_array: each((v) => typeof v === 'boolean'),
+    integer_array: each((v) => Number.isInteger(v)),
+    double_array: each((v) => typeof v === 'number'),
+    string_array: each((v) => typeof v === 'string'),
   };
-  if (!(fits[descriptor.type]?.(value) ?? true)) return false;
-  const range = descriptor.range;
-  if (!range || !isNumber(value)) return true;
-  return Number(value) >= Number(range.from) && Number(value) <= Number(range.to);
+  if (!fits[declaration.type](value)) return false;
+  const range = declaration.range;
+  if (!range || typeof value !== 'number') return true;
+  return value >= range.min && value <= range.max;
 }
 
 export class FakeTimer {
   canceled = false;
   private interval: NodeJS.Timeout | null = null;
   constructor(
+    /** The period, in nanoseconds as rcl keeps it. */
     readonly periodNs: bigint,
     readonly callback: () => void,
     /** Fire on the event loop at the period, as rclnodejs's executor does (else only by fireTimers). */
@@ -225,10 +181,11 @@ export class FakeTimer {
   }
 }
 
-export class FakeNode {
-  readonly parameters = new Map<string, FakeParameter>();
-  readonly descriptors = new Map<string, FakeParameterDescriptor>();
-  private readonly setCallbacks: ((p: FakeParameter[]) => { successful: boolean; reason: string })[] = [];
+export class FakeNode implements RosNodeApi {
+  /** Parameter values in force, by name. */
+  readonly parameters = new Map<string, unknown>();
+  readonly descriptors = new Map<string, ParameterDeclaration>();
+  private readonly setCallbacks: ((changes: ParameterChange[]) => { successful: boolean; reason: string })[] = [];
   destroyed = false;
 
   constructor(
@@ -237,20 +194,16 @@ export class FakeNode {
     private readonly nodeNamespace: string,
   ) {
     // rclnodejs's TimeSource declares use_sim_time on every node and handles its changes itself.
-    this.declareParameter(new FakeParameter('use_sim_time', 1, false), new FakeParameterDescriptor('use_sim_time', 1));
-    this.addOnSetParametersCallback(() => ({ successful: true, reason: '' }));
+    this.declareParameter({ name: 'use_sim_time', type: 'bool', value: false, description: '', readOnly: false });
+    this.onParametersSet(() => ({ successful: true, reason: '' }));
   }
 
   name(): string {
     return this.nodeName;
   }
 
-  namespace(): string {
-    return this.nodeNamespace;
-  }
-
   /** '/ns/name', or '/name' in the root namespace. */
-  getFullyQualifiedName(): string {
+  fullyQualifiedName(): string {
     return `${this.nodeNamespace.replace(/\/$/, '')}/${this.nodeName}`;
   }
 
@@ -262,6 +215,7 @@ export class FakeNode {
     return `${ns}/${topic}`;
   }
 
+  /** As rclnodejs: a type whose package was not built cannot be used. */
   checkType(type: string): void {
     const pkg = type.split('/')[0];
     if (!this.graph.packages.has(pkg)) {
@@ -269,107 +223,101 @@ export class FakeNode {
     }
   }
 
-  createPublisher(type: string, topic: string, options: { qos: FakeQoS }) {
+  createPublisher<M>(type: string, topic: string, qos: QosProfile): RosPublisher<M> {
     this.checkType(type);
     const resolved = this.resolveTopicName(topic);
-    this.graph.publishers.push({ node: this, type, topic: resolved, qos: options.qos });
+    this.graph.publishers.push({ node: this, type, topic: resolved, qos });
     const graph = this.graph;
     return {
-      topic: resolved,
-      publish: (msg: unknown) => {
+      publish: (msg: M) => {
         const list = graph.published.get(resolved) ?? [];
         list.push({ type, msg });
         graph.published.set(resolved, list);
       },
-      // A getter, as in rclnodejs 2.2.0's lib/publisher.js (its .d.ts says method).
-      get subscriptionCount(): number {
-        return graph.subscriptions.filter((s) => s.topic === resolved).length;
-      },
+      subscriptionCount: () => graph.subscriptions.filter((s) => s.topic === resolved).length,
     };
   }
 
-  createSubscription(type: string, topic: string, options: { qos: FakeQoS }, callback: (msg: unknown) => void) {
+  createSubscription<M>(type: string, topic: string, qos: QosProfile, callback: (msg: M) => void): void {
     this.checkType(type);
     const resolved = this.resolveTopicName(topic);
-    this.graph.subscriptions.push({ node: this, type, topic: resolved, qos: options.qos, callback });
-    return { topic: resolved };
+    this.graph.subscriptions.push({ node: this, type, topic: resolved, qos, callback: callback as (msg: unknown) => void });
   }
 
-  createService(type: string, name: string, callback: (req: unknown, res: { send(r: unknown): void }) => void) {
+  createService<Request, Response>(type: string, name: string, handler: (request: Request) => Response): void {
+    this.checkType(type);
+    this.graph.services.set(this.resolveTopicName(name), (request) => handler(request as Request));
+  }
+
+  createClient<Request, Response>(type: string, name: string): RosServiceClient<Request, Response> {
     this.checkType(type);
     const resolved = this.resolveTopicName(name);
-    this.graph.services.set(resolved, (request) => {
-      let reply: unknown;
-      callback(request, { send: (r) => (reply = r) });
-      return reply;
-    });
-    return { serviceName: resolved };
+    const graph = this.graph;
+    return {
+      waitForService: async () => graph.services.has(resolved),
+      call: async (request) => graph.callService(resolved, request) as Response,
+    };
   }
 
-  declareParameter(parameter: FakeParameter, descriptor: FakeParameterDescriptor): FakeParameter {
-    if (this.parameters.has(parameter.name)) throw new Error(`parameter ${parameter.name} already declared`);
-    if (descriptor.name !== parameter.name || descriptor.type !== parameter.type) {
-      throw new TypeError(`descriptor of ${parameter.name} does not match the parameter`);
-    }
-    const value = this.graph.overrides.has(parameter.name) ? this.graph.overrides.get(parameter.name) : parameter.value;
-    if (!fitsDescriptor(descriptor, value)) {
-      // rclnodejs 2.2.0's words for an override of another type or outside the range (lib/node.js).
-      throw new Error(`Parameter ${parameter.name} does not  readonly`);
-    }
-    const declared = new FakeParameter(parameter.name, parameter.type, value);
-    this.parameters.set(parameter.name, declared);
-    this.descriptors.set(parameter.name, descriptor);
-    return declared;
-  }
-
-  getParameter(name: string): FakeParameter {
-    const p = this.parameters.get(name);
-    if (!p) throw new Error(`parameter ${name} not declared`);
-    return p;
-  }
-
-  /** As rclnodejs: the newest callback is asked first. */
-  addOnSetParametersCallback(callback: (p: FakeParameter[]) => { successful: boolean; reason: string }): void {
-    this.setCallbacks.unshift(callback);
-  }
-
-  /** As `ros2 param set`: callbacks may veto; read-only parameters are refused. */
-  setParameter(name: string, value: unknown): { successful: boolean; reason: string } {
-    const current = this.getParameter(name);
-    if (this.descriptors.get(name)?.readOnly) return { successful: false, reason: `${name} is read-only` };
-    const proposed = new FakeParameter(name, current.type, value);
-    for (const cb of this.setCallbacks) {
-      const result = cb([proposed]);
-      if (!result.successful) return result;
-    }
-    current.value = value;
-    return { successful: true, reason: '' };
-  }
-
-  createTimer(period: bigint, callback: () => void): FakeTimer {
-    const timer = new FakeTimer(period, callback, this.graph.realTimers);
+  createTimer(periodSec: number, callback: () => void): FakeTimer {
+    const timer = new FakeTimer(BigInt(Math.round(periodSec * 1e9)), callback, this.graph.realTimers);
     this.graph.timers.push(timer);
     return timer;
   }
 
-  countSubscribers(topic: string): number {
-    const resolved = this.resolveTopicName(topic);
-    return this.graph.subscriptions.filter((s) => s.topic === resolved).length;
+  createActionClient(type: string, name: string): FakeActionClient {
+    return new FakeActionClient(this, type, name);
   }
 
-  getLogger() {
+  /** The simulated robot's action servers are exercised on a real graph only; here they are refused. */
+  createActionServer(type: string, name: string, _handlers: RosActionServerHandlers): void {
+    throw new Error(`the stand-in graph serves no actions (${type} ${name}): the test plays servers through graph.actionServer()`);
+  }
+
+  declareParameter(declaration: ParameterDeclaration): unknown {
+    if (this.parameters.has(declaration.name)) throw new Error(`parameter ${declaration.name} already declared`);
+    const value = this.graph.overrides.has(declaration.name) ? this.graph.overrides.get(declaration.name) : declaration.value;
+    if (!fitsDeclaration(declaration, value)) {
+      // rclnodejs 2.2.0's words for an override of another type or outside the range (lib/node.js).
+      throw new Error(`Parameter ${declaration.name} does not  readonly`);
+    }
+    this.parameters.set(declaration.name, value);
+    this.descriptors.set(declaration.name, declaration);
+    return value;
+  }
+
+  /** As rclnodejs: the newest callback is asked first. */
+  onParametersSet(callback: (changes: ParameterChange[]) => { successful: boolean; reason: string }): void {
+    this.setCallbacks.unshift(callback);
+  }
+
+  /** As `ros2 param set`: callbacks may veto; read-only parameters and values of another type are refused. */
+  setParameter(name: string, value: unknown): { successful: boolean; reason: string } {
+    const declaration = this.descriptors.get(name);
+    if (!declaration) throw new Error(`parameter ${name} not declared`);
+    if (declaration.readOnly) return { successful: false, reason: `${name} is read-only` };
+    if (!fitsDeclaration({ ...declaration, range: undefined }, value)) return { successful: false, reason: `${name}: wrong type` };
+    for (const cb of this.setCallbacks) {
+      const result = cb([{ name, value }]);
+      if (!result.successful) return result;
+    }
+    this.parameters.set(name, value);
+    return { successful: true, reason: '' };
+  }
+
+  logger(): RosLogger {
     const log = (level: string) => (message: string) => {
       this.graph.log.push({ level, message });
-      return true;
     };
-    return { debug: log('debug'), info: log('info'), warn: log('warn'), error: log('error'), fatal: log('fatal') };
+    return { info: log('info'), warn: log('warn'), error: log('error') };
   }
 
-  now() {
+  now(): Time {
     const sec = Math.floor(this.graph.nowSec);
-    const nanosec = Math.round((this.graph.nowSec - sec) * 1e9);
-    return { toMsg: () => ({ sec, nanosec }) };
+    return { sec, nanosec: Math.round((this.graph.nowSec - sec) * 1e9) };
   }
+
+  spin(): void {}
 
   destroy(): void {
     this.destroyed = true;
@@ -573,7 +521,7 @@ export class FakeClientGoalHandle {
   }
 }
 
-/** rclnodejs's ActionClient: `new rcl.ActionClient(node, 'pkg/action/Name', name)`. */
+/** An action client, with rclnodejs's client goal handles. */
 export class FakeActionClient {
   readonly graph: FakeGraph;
   readonly actionName: string;
