@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import type { InputSpec } from '../src/core/model/manifest.js';
-import { preprocessImage } from '../src/media/preprocess.js';
+import { blockAverageChw, preprocessImage } from '../src/media/preprocess.js';
 import type { RgbImage } from '../src/core/model/types.js';
 
 const IMAGENET: Pick<InputSpec, 'mean' | 'std'> = { mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225] };
@@ -61,6 +61,33 @@ describe('reasoning/preprocess', () => {
     expect(at(chw, spec, 1, 2, 1)).to.be.closeTo(norm(160, 1), 1e-6);
     expect(at(chw, spec, 2, 2, 1)).to.be.closeTo(norm(170, 2), 1e-6);
     expect(at(chw, spec, 0, 0, 0)).to.be.closeTo(norm(0, 0), 1e-6);
+  });
+
+  it('shrinks by whole factors as the exact mean of each block, aligned or not, 640x480 and 1280x720', async () => {
+    const spec: InputSpec = { width: 160, height: 120, ...IMAGENET };
+    for (const [width, height] of [[640, 480], [1280, 720], [480, 360]]) {
+      const data = Uint8Array.from({ length: width * height * 3 }, (_, i) => Math.imul(i + 7, 2654435761) >>> 24);
+      // The same pixels at a byte offset of 1: a view that cannot be read four bytes at a time.
+      const shifted = new Uint8Array(data.length + 1).subarray(1);
+      shifted.set(data);
+      const fx = width / 160;
+      const fy = height / 120;
+      const aligned = await preprocessImage({ width, height, data }, spec);
+      const unaligned = blockAverageChw({ width, height, data: shifted }, spec);
+      for (const [x, y] of [[0, 0], [159, 119], [37, 90], [120, 3]]) {
+        for (let c = 0; c < 3; c++) {
+          let sum = 0;
+          for (let dy = 0; dy < fy; dy++) for (let dx = 0; dx < fx; dx++) sum += data[((y * fy + dy) * width + x * fx + dx) * 3 + c];
+          const expected = norm(sum / (fx * fy), c);
+          expect(at(aligned, spec, c, x, y), `${width}x${height} (${x}, ${y}) channel ${c}`).to.be.closeTo(expected, 1e-5);
+          expect(at(unaligned, spec, c, x, y)).to.be.closeTo(expected, 1e-5);
+        }
+      }
+    }
+  });
+
+  it('rejects a block average by factors that are not whole numbers', () => {
+    expect(() => blockAverageChw(quadrants(100, 100), { width: 64, height: 32, ...IMAGENET })).to.throw(/not a whole multiple/);
   });
 
   it('rejects an image whose data does not match its size', async () => {

@@ -4,7 +4,7 @@ import { liftTrace, PinholeCamera } from '../src/core/messages/camera_model.js';
 import { MarkerAction, MarkerType } from '../src/core/messages/builders.js';
 import type { Point } from '../src/core/messages/types.js';
 import type { DepthImage, RgbImage } from '../src/core/model/types.js';
-import { escapeXml, renderTraceImage, traceOverlaySvg } from '../src/media/trace_image.js';
+import { escapeXml, instructionBandSvg, renderTraceImage } from '../src/media/trace_image.js';
 import { buildTraceMarkers } from '../src/core/visualize/trace_markers.js';
 
 
@@ -132,8 +132,8 @@ describe('visualize/trace_image', () => {
 
   it('escapes XML in the instruction so markup in it is drawn, not parsed', async () => {
     expect(escapeXml(`a <b> & "c" 'd'\u0001`)).to.equal('a &lt;b&gt; &amp; &quot;c&quot; &apos;d&apos;');
-    const svg = traceOverlaySvg(640, 480, pixels, '</text><rect width="640" height="480"/>');
-    expect(svg).to.not.contain('<rect width="640"');
+    const band = instructionBandSvg(640, '</text><rect width="640" height="480"/>', 16)!;
+    expect(band.svg).to.not.contain('<rect width="640"');
     const out = await renderTraceImage(frame, pixels, 'put the <cup> & "bowl" away</svg>');
     expect(out.data.length).to.equal(640 * 480 * 3);
   });
@@ -141,7 +141,11 @@ describe('visualize/trace_image', () => {
   it('draws nothing for an empty trace and instruction, and skips non-finite points', async () => {
     const same = await renderTraceImage(frame, [], '');
     expect(Buffer.from(same.data).equals(Buffer.from(frame.data))).to.equal(true);
-    const svg = traceOverlaySvg(640, 480, [{ u: NaN, v: 3 }, { u: 10, v: 10 }], '');
-    expect(svg.match(/<circle/g)).to.have.length(1);
+    // One finite point: its disc and nothing else (no line from or to the NaN one).
+    const one = await renderTraceImage(frame, [{ u: NaN, v: 3 }, { u: 100, v: 100 }], '');
+    let changed = 0;
+    for (let i = 0; i < one.data.length; i++) if (one.data[i] !== frame.data[i]) changed++;
+    expect(changed).to.be.above(0);
+    for (const [u, v] of [[100, 120], [50, 50], [0, 3]]) expect(at(one, u, v)).to.deep.equal(at(frame, u, v));
   });
 });

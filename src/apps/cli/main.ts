@@ -5,6 +5,7 @@
  *   molmoact-ros node   run the ROS 2 node (needs a sourced ROS 2 and rclnodejs)
  *   molmoact-ros sim-robot  the tabletop world as a robot on a ROS 2 graph (needs ROS 2)
  *   molmoact-ros bench  time each part of a reasoning step (no ROS 2 needed)
+ *   molmoact-ros bench-ros  the node on a real ROS 2 graph fed at camera rate (needs ROS 2)
  *   molmoact-ros check-robot  random FK -> IK round trips on an arm's URDF (no ROS 2 needed)
  *   molmoact-ros check-model  one frame through a model (a remote server too) and the planner
  *   molmoact-ros serve-synthetic  a synthetic model server for a remote manifest (no GPU needed)
@@ -25,6 +26,9 @@ commands:
           (ros2 launch molmoact_ros sim.launch.py; --help for the options)
   bench   time each part of a reasoning step on a synthetic 640x480 RGB-D frame
           (molmoact-ros bench --help for its options)
+  bench-ros
+          the node on a real ROS 2 graph, fed RGB-D sets at camera rate by another process:
+          sets matched, step times, the node's CPU share (--help for the options)
   check-robot
           check inverse kinematics on an arm: random forward -> inverse round trips over
           its joint limits (molmoact-ros check-robot --robot panda; --help for the options)
@@ -50,6 +54,10 @@ async function main(argv: string[]): Promise<number> {
     case 'sim-robot': {
       const { runSimRobot } = await import('../ros/main.js');
       return runSimRobot(rest);
+    }
+    case 'bench-ros': {
+      const { runBenchRos } = await import('../ros/bench_ros.js');
+      return runBenchRos(rest);
     }
     case 'bench': {
       const { runBench } = await import('./bench.js');
