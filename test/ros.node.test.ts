@@ -271,6 +271,22 @@ describe('molmoact node on a stand-in ROS graph', function () {
     expect(values.clock_jumps).to.equal('1');
   });
 
+  it('warns when images go missing while their camera_info arrives (too small DDS buffers)', async () => {
+    await startNode();
+    for (let i = 0; i < 100; i++) {
+      const m = camera.next({ stampSec: graph.nowSec - 0.01 });
+      graph.deliver('/camera/color/camera_info', m.cameraInfo);
+      if (i % 3 === 0) graph.deliver('/camera/color/image_raw', m.rgb);
+      graph.deliver('/camera/aligned_depth_to_color/image_raw', m.depth);
+      graph.nowSec += 1 / 30;
+    }
+    const warning = graph.log.find((l) => l.level === 'warn' && /colour images arrived with 90 camera_info messages/.test(l.message));
+    expect(warning?.message).to.match(/^only 30 colour images arrived/);
+    expect(graph.log.some((l) => /depth images arrived/.test(l.message))).to.equal(false);
+    const values = Object.fromEntries(node!.diagnostics().status[0].values.map((kv) => [kv.key, kv.value]));
+    expect([values.received_camera_info, values.received_rgb, values.received_depth]).to.deep.equal(['100', '34', '100']);
+  });
+
   it('reports a frame missing a joint, and commands nothing', async () => {
     graph.overrides.set('autostart', true);
     await startNode();

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { FrameSync, type FrameSyncOptions } from '../src/core/sync/frame_sync.js';
+import { FrameSync, imageLoss, LOSS_WINDOW, type FrameSyncOptions } from '../src/core/sync/frame_sync.js';
 import type { CameraInfo, Image, JointState, Time } from '../src/core/messages/types.js';
 
 const T0 = 1_700_000_000;
@@ -61,7 +61,7 @@ describe('FrameSync', () => {
     expect(frame!.frameId).to.equal('camera_color_optical_frame');
     expect(frame!.depth.encoding).to.equal('16UC1');
     expect(frame!.joints.position).to.deep.equal([0.1]);
-    expect(sync.stats).to.deep.equal({ matched: 1, stale: 0, unmatched: 0, future: 0, clockJumps: 0 });
+    expect(sync.stats).to.deep.equal({ matched: 1, stale: 0, unmatched: 0, future: 0, clockJumps: 0, received: { rgb: 1, depth: 1, cameraInfo: 1, joints: 1 } });
   });
 
   it('does not pair messages further apart than the slop', () => {
@@ -237,5 +237,20 @@ describe('FrameSync with further cameras', () => {
     expect(frame!.extraImages![0].image).to.equal(w);
     // Images of cameras the model does not take are ignored.
     expect(sync.addExtraImage('left', w)).to.equal(null);
+  });
+});
+
+describe('imageLoss: images that go missing between the camera and the node', () => {
+  const zero = { rgb: 0, depth: 0, cameraInfo: 0, joints: 0 };
+
+  it('says nothing before a window of camera infos, or while at least 80 % of the images arrive', () => {
+    expect(imageLoss(zero, { rgb: 10, depth: 10, cameraInfo: LOSS_WINDOW - 1, joints: 0 })).to.equal(null);
+    expect(imageLoss(zero, { rgb: 80, depth: 95, cameraInfo: 100, joints: 300 })).to.equal(null);
+  });
+
+  it('names the stream that lost images, with the counts, and where to look', () => {
+    const message = imageLoss({ rgb: 5, depth: 5, cameraInfo: 5, joints: 0 }, { rgb: 53, depth: 103, cameraInfo: 105, joints: 0 });
+    expect(message).to.match(/^only 48 colour images arrived with 100 camera_info messages: .*DDS.*docs\/ros-setup.md/);
+    expect(imageLoss(zero, { rgb: 10, depth: 20, cameraInfo: 100, joints: 0 })).to.match(/10 colour images and 20 depth images/);
   });
 });

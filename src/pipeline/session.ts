@@ -11,7 +11,7 @@
  */
 import type { NodeSettings } from '../config/settings.js';
 import { armModelOptions } from '../config/settings.js';
-import { FrameSync, type FrameSyncLimits } from '../core/sync/frame_sync.js';
+import { FrameSync, imageLoss, LOSS_WINDOW, type FrameSyncLimits } from '../core/sync/frame_sync.js';
 import { Reasoner, type StepImages } from '../inference/reasoner.js';
 import { proprioSource } from '../core/model/proprioception.js';
 import type { WorkerError } from '../inference/worker_protocol.js';
@@ -128,6 +128,8 @@ export class ReasoningSession {
   /** Where the latest planned trace starts in the image: the first point of a clicked trace. */
   private plannedStart: { u: number; v: number } | null = null;
   private latestJoints: JointState | null = null;
+  /** The sync's received counts when image loss was last looked at. */
+  private lossCheckedAt = { rgb: 0, depth: 0, cameraInfo: 0, joints: 0 };
   private lastRefusal = '';
   private lastStepMs = 0;
   /** A remote model's server time in the last step (request sent to answer read). */
@@ -250,6 +252,7 @@ export class ReasoningSession {
 
   addCameraInfo(msg: CameraInfo): void {
     this.latestCameraInfo = msg;
+    this.checkImageLoss();
     this.onFrame(this.sync.addCameraInfo(msg));
   }
 
@@ -410,6 +413,15 @@ export class ReasoningSession {
     const waiters = this.idleWaiters;
     this.idleWaiters = [];
     for (const resolve of waiters) resolve();
+  }
+
+  /** Says when images go missing between the camera and the node (see imageLoss). */
+  private checkImageLoss(): void {
+    const received = this.sync.stats.received;
+    if (received.cameraInfo - this.lossCheckedAt.cameraInfo < LOSS_WINDOW) return;
+    const problem = imageLoss(this.lossCheckedAt, received);
+    this.lossCheckedAt = received;
+    if (problem) this.warnThrottled('image-loss', problem);
   }
 
   /**
@@ -622,6 +634,9 @@ export class ReasoningSession {
         frames_stale: sync.stale,
         frames_unmatched: sync.unmatched,
         frames_from_future: sync.future,
+        received_rgb: sync.received.rgb,
+        received_depth: sync.received.depth,
+        received_camera_info: sync.received.cameraInfo,
         clock_jumps: sync.clockJumps,
         frames_without_instruction: this.counters.framesWithoutInstruction,
         steps_completed: reasoner?.completed ?? 0,

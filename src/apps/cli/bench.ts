@@ -1,6 +1,6 @@
 /**
- * `molmoact-ros bench`: where the time of a reasoning step goes, on a synthetic 640x480 RGB +
- * 16UC1 depth frame, and how much the pipeline adds to the bare ONNX graphs.
+ * `molmoact-ros bench`: where the time of a reasoning step goes, on a synthetic RGB + 16UC1 depth
+ * frame (640x480 unless --size says otherwise), and how much the pipeline adds to the bare ONNX graphs.
  *
  * Phase 1 times each part in-process (sync, message decode, preprocess, each stage, output
  * decode, lifting, markers, trajectory, trace image) and the conversion of an 8-step
@@ -30,7 +30,7 @@ import { buildReasoningMessage } from '../../core/report/reasoning_message.js';
 import { SyntheticCamera, PANDA_READY } from '../sim/synthetic_camera.js';
 import { seededRandom, uniform } from '../../core/util/random.js';
 import type { ReasoningStep } from '../../core/model/types.js';
-import { integerOption, parseOptions } from '../../config/command_line.js';
+import { integerOption, parseOptions, UsageError } from '../../config/command_line.js';
 import { Samples, printTable, round } from './bench_report.js';
 import { loadArmModel } from '../../config/robot_files.js';
 import { withImageThreads } from '../../media/image_file.js';
@@ -39,6 +39,7 @@ const HELP = `usage: molmoact-ros bench [options]
 
   --model DIR     model folder (default: the model_dir parameter's default); a remote model is
                   timed against a synthetic server that answers at once (the node's own cost)
+  --size WxH      the camera frame's size (default 640x480; e.g. 1280x720)
   --steps N       timed steps per phase (default 200)
   --warmup N      untimed steps first (default 20)
   --soak N        steps of the memory soak (default 10000; 0 skips it)
@@ -56,6 +57,7 @@ export async function runBench(argv: string[]): Promise<number> {
     args: argv,
     options: {
       model: { type: 'string' },
+      size: { type: 'string', default: '640x480' },
       steps: { type: 'string', default: '200' },
       warmup: { type: 'string', default: '20' },
       soak: { type: 'string', default: '10000' },
@@ -71,6 +73,9 @@ export async function runBench(argv: string[]): Promise<number> {
   }
   const settings = settingsFromValues(defaultValues(loadParameterSchema()));
   const modelDir = values.model ? resolve(values.model) : settings.modelDir;
+  const sizeMatch = /^(\d+)x(\d+)$/.exec(values.size.trim());
+  if (!sizeMatch || Number(sizeMatch[1]) < 1 || Number(sizeMatch[2]) < 1) throw new UsageError(`--size: expected WxH, e.g. 1280x720, got "${values.size}"`);
+  const [width, height] = [Number(sizeMatch[1]), Number(sizeMatch[2])];
   const steps = integerOption(values.steps, '--steps', 1);
   const warmup = integerOption(values.warmup, '--warmup', 0);
   const soak = integerOption(values.soak, '--soak', 0);
@@ -92,9 +97,12 @@ export async function runBench(argv: string[]): Promise<number> {
   const proprio = proprioSource(settings.jointNames, settings.gripper);
   const gripperJoints = settings.gripper.joints;
   const camera = new SyntheticCamera([...settings.jointNames, ...gripperJoints], {
+    width,
+    height,
+    fx: (520 * width) / 640,
     jointPositions: [...PANDA_READY.slice(0, settings.jointNames.length), ...gripperJoints.map(() => settings.gripper.openPosition)],
   });
-  log(`bench: model ${manifest.name}, 640x480 rgb8 + 16UC1, ${steps} steps, ${inference.intraOpThreads} inference thread(s)${inference.spinWait ? ', spinning' : ''}`);
+  log(`bench: model ${manifest.name}, ${width}x${height} rgb8 + 16UC1, ${steps} steps, ${inference.intraOpThreads} inference thread(s)${inference.spinWait ? ', spinning' : ''}`);
 
   // Phase 1: each part, in-process.
   const backend = await OnnxBackend.load(manifest, inference);
@@ -238,7 +246,7 @@ export async function runBench(argv: string[]): Promise<number> {
   const medians = parts.medians();
   const result = {
     model: manifest.name,
-    image: '640x480 rgb8 + 16UC1',
+    image: `${width}x${height} rgb8 + 16UC1`,
     steps,
     threads: inference.intraOpThreads,
     spin_wait: inference.spinWait,
@@ -246,6 +254,7 @@ export async function runBench(argv: string[]): Promise<number> {
     step_ms_p90: round(parts.quantile('step_ms', 0.9)),
     ee_chunk_ms_p95: round(parts.quantile('ee_chunk_ms', 0.95)),
     overhead_ratio: round(medians.step_ms / medians.bare_ms, 3),
+    overhead_ms: round(medians.step_ms - medians.bare_ms),
     ...memory,
   };
   printTable(result);

@@ -16,7 +16,7 @@ import { timeFromSeconds, toSeconds } from '../../core/messages/time.js';
 import type { ActionReasoning, DiagnosticArray } from '../../core/messages/types.js';
 import { SyntheticCamera, PANDA_READY } from '../sim/synthetic_camera.js';
 import { NODE_QOS } from './qos.js';
-import { loadRclnodejs, RosUnavailableError } from './rcl.js';
+import { rclnodejsFor } from './rcl.js';
 import { rclnodejsApi } from './rclnodejs_api.js';
 import type { QosProfile, RosNodeApi } from './ros_api.js';
 
@@ -72,16 +72,8 @@ export async function runBenchRos(argv: string[]): Promise<number> {
   if (values.qos !== 'reliable' && values.qos !== 'sensor') throw new UsageError(`--qos: expected reliable or sensor, got "${values.qos}"`);
   const qos: QosProfile = values.qos === 'sensor' ? { depth: 5, reliability: 'best_effort', durability: 'volatile' } : NODE_QOS.output;
 
-  let rcl;
-  try {
-    rcl = await loadRclnodejs();
-  } catch (err) {
-    if (err instanceof RosUnavailableError) {
-      console.error(`molmoact-ros bench-ros: ${err.message}`);
-      return 2;
-    }
-    throw err;
-  }
+  const rcl = await rclnodejsFor('bench-ros');
+  if (!rcl) return 2;
   await rcl.init();
   const node = rclnodejsApi(rcl).createNode('molmoact_bench_camera');
   const diagnostics: { values: Map<string, string> | null } = { values: null };

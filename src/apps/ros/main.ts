@@ -2,22 +2,14 @@
  * `molmoact-ros node`: runs the ROS 2 node until SIGINT/SIGTERM. ROS arguments (--ros-args,
  * remaps, --params-file, as `ros2 launch` passes them) are read by rclnodejs from process.argv.
  */
-import { loadRclnodejs, RosUnavailableError } from './rcl.js';
+import { rclnodejsFor } from './rcl.js';
 import { MolmoActNode } from './molmoact_node.js';
 import { rclnodejsApi } from './rclnodejs_api.js';
 import { ConfigError } from '../../config/schema.js';
 
 export async function runNode(): Promise<number> {
-  let rcl;
-  try {
-    rcl = await loadRclnodejs();
-  } catch (err) {
-    if (err instanceof RosUnavailableError) {
-      console.error(`molmoact-ros node: ${err.message}`);
-      return 2;
-    }
-    throw err;
-  }
+  const rcl = await rclnodejsFor('node');
+  if (!rcl) return 2;
   // The node shuts down in order on SIGINT/SIGTERM below; rclnodejs's own SIGINT handler would
   // tear the context down first.
   rcl.removeSignalHandlers();
@@ -56,16 +48,8 @@ export async function runSimRobot(argv: string[]): Promise<number> {
     process.stdout.write(SIM_ROBOT_HELP);
     return 0;
   }
-  let rcl;
-  try {
-    rcl = await loadRclnodejs();
-  } catch (err) {
-    if (err instanceof RosUnavailableError) {
-      console.error(`molmoact-ros sim-robot: ${err.message}`);
-      return 2;
-    }
-    throw err;
-  }
+  const rcl = await rclnodejsFor('sim-robot');
+  if (!rcl) return 2;
   const { SimRobotNode } = await import('./sim_robot_node.js');
   const { summarise } = await import('../sim/sim_summary.js');
   rcl.removeSignalHandlers();

@@ -28,3 +28,16 @@ export async function loadRclnodejs(): Promise<Rcl> {
   }
   return mod.default ?? mod;
 }
+
+/** rclnodejs for a command, or null after saying on stderr why it cannot be used (exit status 2). */
+export async function rclnodejsFor(command: string): Promise<Rcl | null> {
+  try {
+    return await loadRclnodejs();
+  } catch (err) {
+    if (err instanceof RosUnavailableError) {
+      console.error(`molmoact-ros ${command}: ${err.message}`);
+      return null;
+    }
+    throw err;
+  }
+}

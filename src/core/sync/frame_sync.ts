@@ -48,6 +48,8 @@ export interface FrameSyncStats {
   future: number;
   /** Times the clock went back and the buffers were cleared. */
   clockJumps: number;
+  /** Messages received, by stream (large images lost on the way show as fewer images than camera infos). */
+  received: { rgb: number; depth: number; cameraInfo: number; joints: number };
 }
 
 type Stamped<T> = { stampSec: number; msg: T };
@@ -67,7 +69,7 @@ export class FrameSync {
   private lastEmittedSec = -Infinity;
   /** The clock when a message last arrived. */
   private lastNowSec = -Infinity;
-  private readonly counters: FrameSyncStats = { matched: 0, stale: 0, unmatched: 0, future: 0, clockJumps: 0 };
+  private readonly counters: FrameSyncStats = { matched: 0, stale: 0, unmatched: 0, future: 0, clockJumps: 0, received: { rgb: 0, depth: 0, cameraInfo: 0, joints: 0 } };
   private readonly imageBuffer: number;
   private limits: FrameSyncLimits;
 
@@ -77,7 +79,7 @@ export class FrameSync {
   }
 
   get stats(): Readonly<FrameSyncStats> {
-    return { ...this.counters };
+    return { ...this.counters, received: { ...this.counters.received } };
   }
 
   /** New limits, in force from the next message. */
@@ -97,17 +99,20 @@ export class FrameSync {
 
   /** Each add* returns the newest complete, fresh set that this message completed, if any. */
   addRgb(msg: Image | CompressedImage): Frame | null {
+    this.counters.received.rgb++;
     const evicted = this.insert(this.rgb, msg.header, msg, this.imageBuffer);
     if (evicted !== null && evicted !== REFUSED && evicted.stampSec > this.lastEmittedSec) this.counters.unmatched++;
     return this.tryMatch();
   }
 
   addDepth(msg: Image): Frame | null {
+    this.counters.received.depth++;
     this.insert(this.depth, msg.header, msg, this.imageBuffer);
     return this.tryMatch();
   }
 
   addCameraInfo(msg: CameraInfo): Frame | null {
+    this.counters.received.cameraInfo++;
     this.insert(this.info, msg.header, msg, this.imageBuffer);
     return this.tryMatch();
   }
@@ -126,6 +131,7 @@ export class FrameSync {
   }
 
   addJointState(msg: JointState): Frame | null {
+    this.counters.received.joints++;
     this.insert(this.joints, msg.header, msg, this.imageBuffer * 8);
     return this.tryMatch();
   }
@@ -221,4 +227,22 @@ function closestIndex<T>(buffer: Stamped<T>[], stampSec: number, slopSec: number
     }
   });
   return bestGap <= slopSec ? best : -1;
+}
+
+/** Camera infos between two looks at whether images go missing (3 s at 30 Hz). */
+export const LOSS_WINDOW = 90;
+
+/**
+ * Whether the colour or depth images are being lost on the way: camera info (small) arriving
+ * while far fewer images do is what a DDS whose receive buffers are too small for the images
+ * looks like. Compares two `received` counts at least LOSS_WINDOW camera infos apart; null when
+ * at least 80 % of the images came.
+ */
+export function imageLoss(before: FrameSyncStats['received'], now: FrameSyncStats['received']): string | null {
+  const infos = now.cameraInfo - before.cameraInfo;
+  if (infos < LOSS_WINDOW) return null;
+  const lost = (['rgb', 'depth'] as const).filter((stream) => now[stream] - before[stream] < 0.8 * infos);
+  if (lost.length === 0) return null;
+  const counts = lost.map((stream) => `${now[stream] - before[stream]} ${stream === 'rgb' ? 'colour' : 'depth'} images`).join(' and ');
+  return `only ${counts} arrived with ${infos} camera_info messages: large messages are being lost on the way, most likely in DDS, whose socket receive buffer must hold a whole image (docs/ros-setup.md)`;
 }
