@@ -23,7 +23,7 @@ describe('parameter schema (config/molmoact.yaml)', () => {
     expect(settings.jointNames).to.have.length(7);
     expect(settings.limits.min).to.have.length(7);
     expect(settings.autostart).to.equal(false);
-    expect(settings.inference).to.deep.equal({ intraOpThreads: 2, spinWait: false, remote: { server: '', timeoutMs: 30_000, backoffMaxMs: 10_000 } });
+    expect(settings.inference).to.deep.equal({ intraOpThreads: 1, spinWait: false, remote: { server: '', timeoutMs: 30_000, backoffMaxMs: 10_000 } });
     expect(settings.openLoopJointTolerance).to.equal(0.01);
     expect(settings.extraCameraTopics.size).to.equal(0);
     expect(settings.modelDir.startsWith(packageRoot())).to.equal(true);

@@ -1,6 +1,8 @@
 import { expect } from 'chai';
 import { liftTrace, PinholeCamera, robustDepthAt } from '../src/core/messages/camera_model.js';
 import { MessageError } from '../src/core/messages/errors.js';
+import { decodeDepthImage, depthSampler, encodeDepthImage } from '../src/core/messages/image_codec.js';
+import { seededRandom } from '../src/core/util/random.js';
 import type { CameraInfo } from '../src/core/messages/types.js';
 import type { DepthImage } from '../src/core/model/types.js';
 
@@ -159,5 +161,25 @@ describe('messages/camera_model: robustDepthAt and liftTrace', () => {
     expect(points[1]!.x).to.be.closeTo(((100 - 319.5) / 500) * 1.25, 1e-6);
     expect(points[1]!.y).to.be.closeTo(((50 - 239.5) / 500) * 1.25, 1e-6);
     expect(points[2]).to.equal(null);
+  });
+
+  it('lifts the same points from the depth message read in place as from the decoded image', () => {
+    // A 16UC1 frame with a slope, speckle holes and a large hole, as a depth camera sends it.
+    const random = seededRandom(3);
+    const metric = filledDepth(320, 240, 0);
+    for (let y = 0; y < 240; y++) {
+      for (let x = 0; x < 320; x++) {
+        const hole = random() < 0.2 || (x > 160 && x < 180 && y > 110 && y < 130);
+        metric.data[y * 320 + x] = hole ? NaN : 0.6 + x * 0.002 + random() * 0.01;
+      }
+    }
+    const msg = encodeDepthImage({ stamp: { sec: 1, nanosec: 0 }, frame_id: 'depth' }, metric, '16UC1');
+    const camera = PinholeCamera.fromCameraInfo(cameraInfo());
+    const pixels = Array.from({ length: 200 }, () => ({ u: random() * 660 - 10, v: random() * 500 - 10 }));
+    pixels.push({ u: 340, v: 240 }); // the middle of the large hole
+    const fromSampler = liftTrace(camera, depthSampler(msg), pixels);
+    expect(fromSampler).to.deep.equal(liftTrace(camera, decodeDepthImage(msg), pixels));
+    expect(fromSampler.filter((p) => p !== null).length).to.be.greaterThan(150);
+    expect(fromSampler[200]).to.not.equal(null);
   });
 });

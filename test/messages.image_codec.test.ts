@@ -4,11 +4,12 @@ import { MessageError } from '../src/core/messages/errors.js';
 import {
   decodeColorImage,
   decodeDepthImage,
+  depthSampler,
   encodeDepthImage,
   encodeRgbImage,
 } from '../src/core/messages/image_codec.js';
 import type { Header, Image } from '../src/core/messages/types.js';
-import type { RgbImage } from '../src/core/model/types.js';
+import type { DepthImage, RgbImage } from '../src/core/model/types.js';
 
 const header: Header = { stamp: { sec: 12, nanosec: 34 }, frame_id: 'camera_color_optical_frame' };
 
@@ -45,6 +46,16 @@ describe('messages/image_codec: colour', () => {
 
   const w = () => frame.width;
   const h = () => frame.height;
+
+  it('returns packed rgb8 as a view of the message when the caller owns it (share), without a copy', () => {
+    const msg = image('rgb8', w(), h(), w() * 3, frame.data.slice());
+    const out = decodeColorImage(msg, { share: true });
+    expect(out.data.buffer).to.equal(msg.data.buffer);
+    expect(Buffer.from(out.data).equals(Buffer.from(frame.data))).to.equal(true);
+    // Layouts that must be converted are converted whatever share says.
+    const bgr = decodeColorImage(image('bgr8', w(), h(), w() * 3, reorder(frame, [2, 1, 0])), { share: true });
+    expect(Buffer.from(bgr.data).equals(Buffer.from(frame.data))).to.equal(true);
+  });
 
   it('decodes packed rgb8 to an equal copy that does not alias the message', () => {
     const msg = image('rgb8', w(), h(), w() * 3, frame.data.slice());
@@ -144,6 +155,22 @@ describe('messages/image_codec: colour', () => {
   });
 });
 
+/** Every pixel of a depth message read through depthSampler, in the layout decodeDepthImage gives. */
+function sampleEveryPixel(msg: Image): DepthImage {
+  const sampler = depthSampler(msg);
+  const data = new Float32Array(sampler.width * sampler.height);
+  for (let y = 0; y < sampler.height; y++) {
+    for (let x = 0; x < sampler.width; x++) data[y * sampler.width + x] = sampler.metresAt(x, y);
+  }
+  return { width: sampler.width, height: sampler.height, data };
+}
+
+/** The whole-image decoder and the in-place sampler must read every depth message alike. */
+const DEPTH_READERS: [string, (msg: Image) => DepthImage][] = [
+  ['decodeDepthImage', decodeDepthImage],
+  ['depthSampler', sampleEveryPixel],
+];
+
 describe('messages/image_codec: depth', () => {
   /** 2x2 millimetre values as 16-bit bytes in the given order, rows padded by 2 bytes. */
   function depth16(values: number[], bigEndian: boolean): Uint8Array {
@@ -153,52 +180,54 @@ describe('messages/image_codec: depth', () => {
     return out;
   }
 
-  for (const encoding of ['16UC1', 'mono16']) {
+  for (const [reader, read] of DEPTH_READERS) {
+    for (const encoding of ['16UC1', 'mono16']) {
+      for (const bigEndian of [false, true]) {
+        it(`${reader} reads ${encoding} millimetres (${bigEndian ? 'big' : 'little'}-endian, padded) to metres, 0 as NaN`, () => {
+          const msg = image(encoding, 2, 2, 6, depth16([1000, 0, 65535, 1], bigEndian), bigEndian ? 1 : 0);
+          const out = read(msg);
+          expect(out.width).to.equal(2);
+          expect(out.data).to.be.instanceOf(Float32Array);
+          expect(out.data[0]).to.be.closeTo(1.0, 1e-6);
+          expect(out.data[1]).to.be.NaN;
+          expect(out.data[2]).to.be.closeTo(65.535, 1e-4);
+          expect(out.data[3]).to.be.closeTo(0.001, 1e-7);
+        });
+      }
+    }
+
     for (const bigEndian of [false, true]) {
-      it(`decodes ${encoding} millimetres (${bigEndian ? 'big' : 'little'}-endian, padded) to metres, 0 as NaN`, () => {
-        const msg = image(encoding, 2, 2, 6, depth16([1000, 0, 65535, 1], bigEndian), bigEndian ? 1 : 0);
-        const out = decodeDepthImage(msg);
-        expect(out.width).to.equal(2);
-        expect(out.data).to.be.instanceOf(Float32Array);
-        expect(out.data[0]).to.be.closeTo(1.0, 1e-6);
-        expect(out.data[1]).to.be.NaN;
-        expect(out.data[2]).to.be.closeTo(65.535, 1e-4);
-        expect(out.data[3]).to.be.closeTo(0.001, 1e-7);
+      it(`${reader} reads 32FC1 metres (${bigEndian ? 'big' : 'little'}-endian, padded), blanking 0, negative, Inf and NaN`, () => {
+        const values = [0.75, 0, -1, Infinity, NaN, 3.25];
+        // 3x2 image, 4 bytes of row padding.
+        const data = new Uint8Array(2 * 16).fill(0xee);
+        const view = new DataView(data.buffer);
+        values.forEach((v, i) => view.setFloat32(Math.floor(i / 3) * 16 + (i % 3) * 4, v, !bigEndian));
+        const out = read(image('32FC1', 3, 2, 16, data, bigEndian ? 1 : 0));
+        expect(out.data[0]).to.equal(0.75);
+        expect(out.data[5]).to.equal(3.25);
+        for (const i of [1, 2, 3, 4]) expect(out.data[i], `index ${i}`).to.be.NaN;
       });
     }
-  }
 
-  for (const bigEndian of [false, true]) {
-    it(`decodes 32FC1 metres (${bigEndian ? 'big' : 'little'}-endian, padded), blanking 0, negative, Inf and NaN`, () => {
-      const values = [0.75, 0, -1, Infinity, NaN, 3.25];
-      // 3x2 image, 4 bytes of row padding.
-      const data = new Uint8Array(2 * 16).fill(0xee);
-      const view = new DataView(data.buffer);
-      values.forEach((v, i) => view.setFloat32(Math.floor(i / 3) * 16 + (i % 3) * 4, v, !bigEndian));
-      const out = decodeDepthImage(image('32FC1', 3, 2, 16, data, bigEndian ? 1 : 0));
-      expect(out.data[0]).to.equal(0.75);
-      expect(out.data[5]).to.equal(3.25);
-      for (const i of [1, 2, 3, 4]) expect(out.data[i], `index ${i}`).to.be.NaN;
+    it(`${reader} reads 32FC1 from a buffer that starts at an odd byte offset`, () => {
+      const backing = new Uint8Array(1 + 8);
+      const view = new DataView(backing.buffer, 1);
+      view.setFloat32(0, 1.5, true);
+      view.setFloat32(4, 2.5, true);
+      const out = read(image('32FC1', 2, 1, 8, backing.subarray(1)));
+      expect(Array.from(out.data)).to.deep.equal([1.5, 2.5]);
+    });
+
+    it(`${reader} rejects colour encodings and malformed layouts with typed errors`, () => {
+      expect(() => read(image('rgb8', 2, 2, 6, new Uint8Array(12))))
+        .to.throw(MessageError, /16UC1, mono16, 32FC1, got "rgb8"/)
+        .with.property('code', 'unknown_encoding');
+      expect(() => read(image('16UC1', 4, 2, 6, new Uint8Array(16)))).to.throw(MessageError).with.property('code', 'bad_step');
+      expect(() => read(image('32FC1', 4, 2, 16, new Uint8Array(31)))).to.throw(MessageError).with.property('code', 'short_data');
+      expect(() => read(image('32FC1', 4, 0, 16, new Uint8Array(0)))).to.throw(MessageError).with.property('code', 'bad_size');
     });
   }
-
-  it('decodes 32FC1 from a buffer that starts at an odd byte offset', () => {
-    const backing = new Uint8Array(1 + 8);
-    const view = new DataView(backing.buffer, 1);
-    view.setFloat32(0, 1.5, true);
-    view.setFloat32(4, 2.5, true);
-    const out = decodeDepthImage(image('32FC1', 2, 1, 8, backing.subarray(1)));
-    expect(Array.from(out.data)).to.deep.equal([1.5, 2.5]);
-  });
-
-  it('rejects colour encodings and malformed layouts with typed errors', () => {
-    expect(() => decodeDepthImage(image('rgb8', 2, 2, 6, new Uint8Array(12))))
-      .to.throw(MessageError, /16UC1, mono16, 32FC1, got "rgb8"/)
-      .with.property('code', 'unknown_encoding');
-    expect(() => decodeDepthImage(image('16UC1', 4, 2, 6, new Uint8Array(16)))).to.throw(MessageError).with.property('code', 'bad_step');
-    expect(() => decodeDepthImage(image('32FC1', 4, 2, 16, new Uint8Array(31)))).to.throw(MessageError).with.property('code', 'short_data');
-    expect(() => decodeDepthImage(image('32FC1', 4, 0, 16, new Uint8Array(0)))).to.throw(MessageError).with.property('code', 'bad_size');
-  });
 
   it('round-trips metric depth through 32FC1 exactly and through 16UC1 to the millimetre', () => {
     const depth = { width: 3, height: 1, data: new Float32Array([0.5, NaN, 2.0004]) };

@@ -106,6 +106,19 @@ describe('reasoning/onnx_backend (test-tiny, onnxruntime-node)', function () {
     expect(strip(d)).to.deep.equal(strip(a));
   });
 
+  it('gives each step its own result when steps follow or overlap one another (the reused input tensor)', async () => {
+    const strip = ({ timings, ...rest }: Awaited<ReturnType<ReasoningBackend['step']>>) => rest;
+    const fresh = await createBackend(manifest);
+    const alone = { red: strip(await fresh.step(input())), moved: strip(await fresh.step(input({ rgb: scene(40, 40) }))) };
+    await fresh.dispose();
+    // One after the other, the other way round, then both at once.
+    expect(strip(await backend.step(input({ rgb: scene(40, 40) })))).to.deep.equal(alone.moved);
+    expect(strip(await backend.step(input()))).to.deep.equal(alone.red);
+    const [red, moved] = await Promise.all([backend.step(input()), backend.step(input({ rgb: scene(40, 40) }))]);
+    expect(strip(red)).to.deep.equal(alone.red);
+    expect(strip(moved)).to.deep.equal(alone.moved);
+  });
+
   it('plans a different trace for another instruction and sees another scene', async () => {
     const red = await backend.step(input());
     const blue = await backend.step(input({ instruction: 'put the blue cube on the plate' }));

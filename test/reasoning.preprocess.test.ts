@@ -86,6 +86,26 @@ describe('reasoning/preprocess', () => {
     }
   });
 
+  it('writes into a given output tensor on both paths, and refuses one of the wrong size', async () => {
+    for (const spec of [
+      { width: 160, height: 120, ...IMAGENET }, // block average
+      { width: 64, height: 32, ...IMAGENET }, // libvips
+    ] as InputSpec[]) {
+      const image = quadrants(640, 480);
+      const out = new Float32Array(3 * spec.width * spec.height).fill(NaN);
+      const written = await preprocessImage(image, spec, out);
+      expect(written).to.equal(out);
+      expect(Array.from(out)).to.deep.equal(Array.from(await preprocessImage(image, spec)));
+      let error: unknown;
+      try {
+        await preprocessImage(image, spec, new Float32Array(10));
+      } catch (err) {
+        error = err;
+      }
+      expect(String(error)).to.match(/output has 10 values/);
+    }
+  });
+
   it('rejects a block average by factors that are not whole numbers', () => {
     expect(() => blockAverageChw(quadrants(100, 100), { width: 64, height: 32, ...IMAGENET })).to.throw(/not a whole multiple/);
   });

@@ -3,14 +3,14 @@
  * and place the trace in the image and in 3-D. Runs inside the reasoning worker (and in-process in
  * the benchmark, which times each part).
  */
-import { decodeColorImage, decodeDepthImage } from '../core/messages/image_codec.js';
+import { decodeColorImage, depthSampler } from '../core/messages/image_codec.js';
 import { decodeCompressedImage } from '../media/compressed_image.js';
 import { PinholeCamera, liftTrace } from '../core/messages/camera_model.js';
 import type { CompressedImage, Image } from '../core/messages/types.js';
 import type { ReasoningBackend } from './backend.js';
 import { traceToPixels } from '../core/model/decode.js';
 import { readProprioception, type ProprioSource } from '../core/model/proprioception.js';
-import type { DepthImage, Frame, ReasoningStep, RgbImage, TracePoints } from '../core/model/types.js';
+import type { Frame, ReasoningStep, RgbImage, TracePoints } from '../core/model/types.js';
 
 export interface StepTask {
   instruction: string;
@@ -28,17 +28,14 @@ export interface DecodedFrame {
   proprio: Float32Array;
 }
 
-export interface FrameStepResult {
-  step: ReasoningStep;
-  /** The metric depth, decoded while the model ran. */
-  depth: DepthImage;
-}
-
 export function isCompressed(msg: Image | CompressedImage): msg is CompressedImage {
   return typeof (msg as CompressedImage).format === 'string';
 }
 
-/** Decodes what the model needs from a frame (throws MessageError on malformed input). */
+/**
+ * Decodes what the model needs from a frame (throws MessageError on malformed input). The frame
+ * must be the caller's own: packed rgb8 is used in place, without a copy.
+ */
 export async function decodeFrame(frame: Frame, source: ProprioSource, withGripper: boolean): Promise<DecodedFrame> {
   // Cheap checks first, so a frame that cannot be used costs no image decoding.
   const { joints, proprio } = readProprioception(frame.joints, source, withGripper);
@@ -50,37 +47,29 @@ export async function decodeFrame(frame: Frame, source: ProprioSource, withGripp
 }
 
 function decodeRgb(msg: Image | CompressedImage, maxPixels?: number): Promise<RgbImage> | RgbImage {
-  return isCompressed(msg) ? decodeCompressedImage(msg, maxPixels) : decodeColorImage(msg);
+  return isCompressed(msg) ? decodeCompressedImage(msg, maxPixels) : decodeColorImage(msg, { share: true });
 }
 
-/** Runs the backend on a decoded frame and places the trace in pixels and in 3-D. */
+/**
+ * Runs the backend on a decoded frame and places the trace in pixels and in 3-D. The depth image
+ * is only checked before the model runs (a malformed one costs no model time) and read at the
+ * trace's pixels afterwards: it is never decoded whole on the way to a command.
+ */
 export async function reasonAboutFrame(
   backend: ReasoningBackend,
   frame: Frame,
   decoded: DecodedFrame,
   task: StepTask,
-): Promise<FrameStepResult> {
+): Promise<ReasoningStep> {
   const { rgb, extraImages, joints, proprio } = decoded;
-  const running = backend.step({
+  const depth = depthSampler(frame.depth);
+  const output = await backend.step({
     rgb,
     extraImages,
     instruction: task.instruction,
     proprio,
     traceOverride: task.traceOverride,
   });
-  // The depth is needed only after the model has answered: decode it while the image is being
-  // resized and the graphs run (both off this thread), or while a remote server thinks, so it
-  // adds nothing to the step. Waiting for the next turn of the event loop first lets the backend
-  // get that far (a remote request goes out only after the images are encoded on this thread).
-  await new Promise<void>((resolve) => setImmediate(resolve));
-  let depth: DepthImage;
-  try {
-    depth = decodeDepthImage(frame.depth);
-  } catch (err) {
-    await running.catch(() => undefined);
-    throw err;
-  }
-  const output = await running;
 
   const liftStart = performance.now();
   // The camera model is expressed at the depth image's resolution, where the lifting happens.
@@ -93,7 +82,7 @@ export async function reasonAboutFrame(
   const trace3d = liftTrace(camera, depth, depthPixels);
   const liftMs = performance.now() - liftStart;
 
-  const step: ReasoningStep = {
+  return {
     ...output,
     timings: { ...output.timings, lift: liftMs },
     stamp: frame.stamp,
@@ -105,5 +94,4 @@ export async function reasonAboutFrame(
     trace3d,
     jointPositions: Array.from(joints),
   };
-  return { step, depth };
 }

@@ -10,7 +10,8 @@ import { loadManifest } from './load_manifest.js';
 import { summarizeModel } from '../core/model/model_summary.js';
 import { decodeFrame, reasonAboutFrame, type DecodedFrame } from './frame_step.js';
 import { proprioMismatch, type ProprioSource } from '../core/model/proprioception.js';
-import type { DepthImage, ReasoningStep } from '../core/model/types.js';
+import type { ReasoningStep } from '../core/model/types.js';
+import { decodeDepthImage } from '../core/messages/image_codec.js';
 import { renderTraceImage } from '../media/trace_image.js';
 import { colorizeDepth } from '../media/depth_image.js';
 import { toWorkerError, type FromWorker, type ToWorker } from './worker_protocol.js';
@@ -53,11 +54,10 @@ port.on('message', async (message: ToWorker) => {
   const start = performance.now();
   let decoded: DecodedFrame;
   let step: ReasoningStep;
-  let depth: DepthImage;
   try {
     decoded = await decodeFrame(frame, model.proprio, model.withGripper);
     const decodeMs = performance.now() - start;
-    ({ step, depth } = await reasonAboutFrame(model.backend, frame, decoded, task));
+    step = await reasonAboutFrame(model.backend, frame, decoded, task);
     step.timings = { decode: decodeMs, ...step.timings };
     post({ type: 'step', id, step, workerMs: performance.now() - start });
   } catch (err) {
@@ -72,7 +72,7 @@ port.on('message', async (message: ToWorker) => {
     const traceImage = render.traceImage
       ? await renderTraceImage(decoded.rgb, step.tracePixels, task.instruction)
       : undefined;
-    const depthImage = render.depthImage ? colorizeDepth(depth) : undefined;
+    const depthImage = render.depthImage ? colorizeDepth(decodeDepthImage(frame.depth)) : undefined;
     const transfer = [traceImage?.data.buffer, depthImage?.data.buffer].filter(
       (b): b is ArrayBuffer => b instanceof ArrayBuffer,
     );

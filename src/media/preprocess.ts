@@ -12,20 +12,29 @@ import type { RgbImage } from '../core/model/types.js';
 
 /**
  * Resizes `rgb` to the manifest's input size (stretching, as MolmoAct does: no crop, no padding)
- * and normalises each channel: x = (v / 255 - mean) / std, laid out CHW.
+ * and normalises each channel: x = (v / 255 - mean) / std, laid out CHW. The result is written
+ * into `out` when it is given (3 x width x height values): a step then allocates no input tensor.
  */
-export async function preprocessImage(rgb: RgbImage, input: InputSpec): Promise<Float32Array> {
+export async function preprocessImage(rgb: RgbImage, input: InputSpec, out?: Float32Array): Promise<Float32Array> {
   checkImage(rgb);
-  if (rgb.width % input.width === 0 && rgb.height % input.height === 0) return blockAverageChw(rgb, input);
+  if (rgb.width % input.width === 0 && rgb.height % input.height === 0) return blockAverageChw(rgb, input, out);
   const resized = await resizeRgb(rgb, input.width, input.height);
-  return toNormalisedChw(resized, input);
+  return toNormalisedChw(resized, input, out);
+}
+
+/** `out` if it has room for a CHW image of `input`'s size, else a new array. */
+function outputTensor(input: InputSpec, out: Float32Array | undefined): Float32Array {
+  const values = input.width * input.height * 3;
+  if (out === undefined) return new Float32Array(values);
+  if (out.length !== values) throw new Error(`preprocess: the output has ${out.length} values, the input tensor ${values}`);
+  return out;
 }
 
 /**
  * Shrinks by whole factors (fx = width / input width, fy likewise), each output pixel the mean
  * of its fx x fy block, and normalises: CHW float32, x = (mean / 255 - mean_c) / std_c.
  */
-export function blockAverageChw(rgb: RgbImage, input: InputSpec): Float32Array {
+export function blockAverageChw(rgb: RgbImage, input: InputSpec, into?: Float32Array): Float32Array {
   const { width: w, height: h } = input;
   const fx = rgb.width / w;
   const fy = rgb.height / h;
@@ -34,7 +43,7 @@ export function blockAverageChw(rgb: RgbImage, input: InputSpec): Float32Array {
   }
   const plane = w * h;
   // The block sums, CHW, then scaled and shifted into the output in place.
-  const out = new Float32Array(plane * 3);
+  const out = outputTensor(input, into);
   const words = rgb.data.byteOffset % 4 === 0 && fx % 4 === 0 && (fx / 4) * fy <= 257;
   if (words) blockSumsByWords(rgb, w, h, fx, fy, out);
   else blockSumsByBytes(rgb, w, h, fx, fy, out);
@@ -131,10 +140,10 @@ export async function resizeRgb(rgb: RgbImage, width: number, height: number): P
 }
 
 /** HWC uint8 -> CHW float32, normalised per channel through a 256-entry table per channel. */
-export function toNormalisedChw(hwc: Uint8Array, input: InputSpec): Float32Array {
+export function toNormalisedChw(hwc: Uint8Array, input: InputSpec, into?: Float32Array): Float32Array {
   const plane = input.width * input.height;
   if (hwc.length !== plane * 3) throw new Error(`expected ${plane * 3} bytes of RGB, got ${hwc.length}`);
-  const out = new Float32Array(plane * 3);
+  const out = outputTensor(input, into);
   for (let c = 0; c < 3; c++) {
     const table = channelTable(input.mean[c], input.std[c]);
     const base = c * plane;

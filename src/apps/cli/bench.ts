@@ -130,7 +130,7 @@ export async function runBench(argv: string[]): Promise<number> {
     const decoded = await decodeFrame(frame, proprio, manifest.proprio.gripper);
     const decodeMs = performance.now() - t;
 
-    const { step } = await reasonAboutFrame(backend, frame, decoded, { instruction: INSTRUCTION });
+    const step = await reasonAboutFrame(backend, frame, decoded, { instruction: INSTRUCTION });
 
     t = performance.now();
     buildTraceMarkers(step);

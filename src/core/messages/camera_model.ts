@@ -7,7 +7,7 @@
  */
 import { MessageError } from './errors.js';
 import type { CameraInfo, Point } from './types.js';
-import type { DepthImage } from './images.js';
+import type { DepthImage, DepthSampler } from './images.js';
 
 /** Largest width or height of a camera image the node accepts (16K sensors stay below it). */
 export const MAX_IMAGE_SIDE = 16384;
@@ -130,13 +130,14 @@ export class PinholeCamera {
  * value is taken: it is a real measurement, never a blend of foreground and background.
  * Returns null when (u, v) lies outside the image or nothing valid is found.
  */
-export function robustDepthAt(depth: DepthImage, u: number, v: number, radius = 2, maxRadius = 16): number | null {
+export function robustDepthAt(depth: DepthImage | DepthSampler, u: number, v: number, radius = 2, maxRadius = 16): number | null {
   if (!(radius >= 0 && maxRadius >= 0 && Number.isFinite(radius) && Number.isFinite(maxRadius))) {
     throw new MessageError('bad_value', `depth window: expected finite radius >= 0 and maxRadius >= 0, got ${radius} and ${maxRadius}`);
   }
   const cu = Math.round(u);
   const cv = Math.round(v);
   if (!(cu >= 0 && cu < depth.width && cv >= 0 && cv < depth.height)) return null;
+  const metresAt = 'data' in depth ? (x: number, y: number) => depth.data[y * depth.width + x] : depth.metresAt;
   const values: number[] = [];
   for (let r = Math.floor(radius); ; r = 2 * r + 1) {
     r = Math.min(r, maxRadius);
@@ -146,9 +147,8 @@ export function robustDepthAt(depth: DepthImage, u: number, v: number, radius = 
     const v0 = Math.max(0, cv - r);
     const v1 = Math.min(depth.height - 1, cv + r);
     for (let y = v0; y <= v1; y++) {
-      const row = y * depth.width;
       for (let x = u0; x <= u1; x++) {
-        const m = depth.data[row + x];
+        const m = metresAt(x, y);
         if (m > 0 && m < Infinity) values.push(m);
       }
     }
@@ -165,7 +165,7 @@ export function robustDepthAt(depth: DepthImage, u: number, v: number, radius = 
  * found. The depth image must be registered to that camera (e.g. aligned_depth_to_color); when its
  * resolution differs, pixel positions are rescaled to look depth up.
  */
-export function liftTrace(camera: PinholeCamera, depth: DepthImage, pixels: readonly PixelCoord[], radius = 2): (Point | null)[] {
+export function liftTrace(camera: PinholeCamera, depth: DepthImage | DepthSampler, pixels: readonly PixelCoord[], radius = 2): (Point | null)[] {
   const sx = depth.width / camera.width;
   const sy = depth.height / camera.height;
   return pixels.map(({ u, v }) => {

@@ -8,7 +8,7 @@
 import { soleView } from './owned_bytes.js';
 import { MessageError } from './errors.js';
 import type { Header, Image } from './types.js';
-import type { DepthImage, RgbImage } from './images.js';
+import type { DepthImage, DepthSampler, RgbImage } from './images.js';
 
 /**
  * Where R, G and B sit inside one pixel of each colour encoding. Greyscale repeats one byte three
@@ -66,8 +66,16 @@ function unknownEncoding(encoding: string, accepted: readonly string[]): Message
   );
 }
 
+export interface ColourDecodeOptions {
+  /**
+   * The caller owns the message and leaves its bytes alone: packed rgb8 is then returned as a view
+   * of them instead of a copy (the reasoning worker, which the frames are moved to).
+   */
+  share?: boolean;
+}
+
 /** Decodes a colour (or greyscale) Image into packed rgb8. */
-export function decodeColorImage(msg: Image): RgbImage {
+export function decodeColorImage(msg: Image, options: ColourDecodeOptions = {}): RgbImage {
   const layout = COLOUR_LAYOUTS.get(msg.encoding.toLowerCase());
   if (layout === undefined) throw unknownEncoding(msg.encoding, COLOUR_ENCODINGS);
   checkLayout(msg, layout.bytesPerPixel);
@@ -78,9 +86,11 @@ export function decodeColorImage(msg: Image): RgbImage {
   const [r, g, b] = layout.offsets(msg.is_bigendian !== 0);
   const threeBytes = layout.bytesPerPixel === 3;
   const swapRedBlue = r === 2; // bgr8, 8UC3
-  // Already packed rgb8: one copy, so the result does not alias a buffer the caller may reuse.
+  // Already packed rgb8: one copy, so the result does not alias a buffer the caller may reuse,
+  // unless the caller owns the message.
   if (threeBytes && !swapRedBlue && step === rowOut) {
-    return { width, height, data: src.slice(0, rowOut * height) };
+    const bytes = rowOut * height;
+    return { width, height, data: options.share ? src.subarray(0, bytes) : src.slice(0, bytes) };
   }
   const out = new Uint8Array(rowOut * height);
   if (threeBytes) {
@@ -134,7 +144,7 @@ export function decodeDepthImage(msg: Image): DepthImage {
   const bigEndian = msg.is_bigendian !== 0;
   const src = msg.data;
 
-  if (encoding === '16UC1' || encoding === 'MONO16') {
+  if (isMillimetreDepth(encoding)) {
     checkLayout(msg, 2);
     const out = new Float32Array(width * height);
     const table = millimetresToMetres();
@@ -172,14 +182,40 @@ export function decodeDepthImage(msg: Image): DepthImage {
         outBytes[i + 3] = b0;
       }
     }
-    for (let i = 0; i < out.length; i++) {
-      const m = out[i];
-      // NaN fails both comparisons, so it is blanked too.
-      if (!(m > 0 && m < Infinity)) out[i] = NaN;
-    }
+    for (let i = 0; i < out.length; i++) out[i] = validMetres(out[i]);
     return { width, height, data: out };
   }
 
+  throw unknownEncoding(msg.encoding, DEPTH_ENCODINGS);
+}
+
+function isMillimetreDepth(encoding: string): boolean {
+  return encoding === '16UC1' || encoding === 'MONO16';
+}
+
+/** A 32FC1 value as a measurement: 0, negative, infinite and NaN (which fails both tests) -> NaN. */
+function validMetres(m: number): number {
+  return m > 0 && m < Infinity ? m : NaN;
+}
+
+/**
+ * A depth Image read in place, pixel by pixel, with decodeDepthImage's units and conventions.
+ * The layout is checked here, so a malformed image fails before any pixel is read.
+ */
+export function depthSampler(msg: Image): DepthSampler {
+  const encoding = msg.encoding.toUpperCase();
+  const { width, height, step } = msg;
+  const littleEndian = msg.is_bigendian === 0;
+  const view = new DataView(msg.data.buffer, msg.data.byteOffset, msg.data.byteLength);
+  if (isMillimetreDepth(encoding)) {
+    checkLayout(msg, 2);
+    const table = millimetresToMetres();
+    return { width, height, metresAt: (x, y) => table[view.getUint16(y * step + x * 2, littleEndian)] };
+  }
+  if (encoding === '32FC1') {
+    checkLayout(msg, 4);
+    return { width, height, metresAt: (x, y) => validMetres(view.getFloat32(y * step + x * 4, littleEndian)) };
+  }
   throw unknownEncoding(msg.encoding, DEPTH_ENCODINGS);
 }
 

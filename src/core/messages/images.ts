@@ -15,3 +15,14 @@ export interface DepthImage {
   height: number;
   data: Float32Array;
 }
+
+/**
+ * Metric depth read pixel by pixel, for when only a few pixels are needed (lifting a trace): no
+ * whole-image decode, no image-sized allocation. metresAt(x, y) takes integer pixel coordinates
+ * inside the image and returns NaN where there is no measurement.
+ */
+export interface DepthSampler {
+  width: number;
+  height: number;
+  metresAt(x: number, y: number): number;
+}
