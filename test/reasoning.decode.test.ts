@@ -96,7 +96,9 @@ describe('reasoning/decode', () => {
 
   describe('depth and trace logits', () => {
     it('takes the first maximum of each row', () => {
-      expect(argmaxRows([1, 3, 3, 0, -1, -2, -3, -4], 4)).to.deep.equal([1, 0]);
+      expect(argmaxRows(Float32Array.of(1, 3, 3, 0, -1, -2, -3, -4), 4)).to.deep.equal([1, 0]);
+      expect(argmaxRows(Float32Array.of(-5, -7, -9, -8), 2)).to.deep.equal([0, 1]);
+      expect(() => argmaxRows(Float32Array.of(0, 1, Infinity, 2), 2, 'x')).to.throw(OutputRejected, /x\[2\] is Infinity/);
     });
 
     it('decodes depth tokens row-major over the grid', () => {

@@ -224,6 +224,9 @@ export async function runBench(argv: string[]): Promise<number> {
 
   // Phase 4: memory over a long run.
   let memory: Record<string, number> = {};
+  if (soak > 0 && !process.execArgv.some((flag) => flag.startsWith('--min-semi-space-size'))) {
+    log('bench: started without --min-semi-space-size (the node\'s launcher passes 16; `npm run bench` does too): the soak includes V8 growing its young generation');
+  }
   if (soak > 0) {
     global.gc?.();
     const rssStart = process.memoryUsage().rss;

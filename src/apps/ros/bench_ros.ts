@@ -182,14 +182,14 @@ async function benchSize(
   }
 }
 
-/** The molmoact node as its own process: the bundled model, the Panda's URDF, an instruction, actuation off. */
+/**
+ * The molmoact node as its own process, started by its launcher as `ros2 run` starts it (the same
+ * Node.js flags): the bundled model, the Panda's URDF, an instruction, actuation off.
+ */
 function startNode(): ChildProcess {
-  const main = resolvePackagePath('dist/src/apps/cli/main.js');
   const child = spawn(
-    process.execPath,
+    resolvePackagePath('scripts/molmoact_node'),
     [
-      main,
-      'node',
       '--ros-args',
       '-p', `robot_description_file:=${resolvePackagePath('config/robots/urdf/panda.urdf')}`,
       '-p', "instruction:='pick up the red block'",
@@ -197,7 +197,7 @@ function startNode(): ChildProcess {
       '-p', 'publish_trace_image:=false',
       '-p', 'publish_depth_image:=false',
     ],
-    { stdio: ['ignore', 'ignore', 'inherit'] },
+    { stdio: ['ignore', 'ignore', 'inherit'], env: { ...process.env, MOLMOACT_NODE_BIN: process.execPath } },
   );
   return child;
 }

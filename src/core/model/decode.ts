@@ -31,15 +31,22 @@ export function checkFinite(name: string, values: ArrayLike<number>): void {
   }
 }
 
-/** Index of the largest value in each consecutive row of `width` values (first on ties). */
-export function argmaxRows(values: ArrayLike<number>, width: number): number[] {
+/**
+ * Index of the largest value in each consecutive row of `width` values (first on ties), checking
+ * on the way that every value is finite (OutputRejected names `name` and the index otherwise).
+ * Logits only ever come as Float32Array, which keeps this loop monomorphic: on a mix of arrays,
+ * every value read would be boxed, and a step would allocate hundreds of kilobytes for nothing.
+ */
+export function argmaxRows(values: Float32Array, width: number, name = 'logits'): number[] {
   const rows = values.length / width;
   const out = new Array<number>(rows);
-  for (let r = 0; r < rows; r++) {
+  for (let r = 0, i = 0; r < rows; r++) {
     let best = 0;
-    let bestValue = values[r * width];
-    for (let k = 1; k < width; k++) {
-      const v = values[r * width + k];
+    let bestValue = -Infinity;
+    for (let k = 0; k < width; k++, i++) {
+      const v = values[i];
+      // NaN and both infinities give NaN here; every finite value gives 0.
+      if (v - v !== 0) throw new OutputRejected(`${name}[${i}] is ${v}`);
       if (v > bestValue) {
         bestValue = v;
         best = k;
@@ -52,20 +59,18 @@ export function argmaxRows(values: ArrayLike<number>, width: number): number[] {
 
 /** Depth logits [1, rows*cols, codebook] -> one token per grid cell, row-major. */
 export function decodeDepth(
-  logits: ArrayLike<number>,
+  logits: Float32Array,
   dims: readonly number[],
   depth: { rows: number; cols: number; codebook: number },
 ): number[] {
   checkShape('depth_logits', dims, [1, depth.rows * depth.cols, depth.codebook]);
-  checkFinite('depth_logits', logits);
-  return argmaxRows(logits, depth.codebook);
+  return argmaxRows(logits, depth.codebook, 'depth_logits');
 }
 
 /** Trace logits [1, points, 2, 256] (x then y) -> integer points in [0, 256). */
-export function decodeTrace(logits: ArrayLike<number>, dims: readonly number[], trace: { points: number; bins: number }): TracePoints {
+export function decodeTrace(logits: Float32Array, dims: readonly number[], trace: { points: number; bins: number }): TracePoints {
   checkShape('trace_logits', dims, [1, trace.points, 2, trace.bins]);
-  checkFinite('trace_logits', logits);
-  const coords = argmaxRows(logits, trace.bins);
+  const coords = argmaxRows(logits, trace.bins, 'trace_logits');
   return {
     x: coords.filter((_, i) => i % 2 === 0),
     y: coords.filter((_, i) => i % 2 === 1),
@@ -142,14 +147,13 @@ export function decodeActionBins(bins: readonly (readonly number[])[], action: A
 
 /** Action logits [1, chunk, dim, bins] -> un-normalised action chunk [chunk][dim]. */
 export function decodeActionLogits(
-  logits: ArrayLike<number>,
+  logits: Float32Array,
   dims: readonly number[],
   action: ActionSpec,
   stats: ActionStatistics,
 ): number[][] {
   checkShape('action_logits', dims, [1, action.chunk, action.dim, action.bins]);
-  checkFinite('action_logits', logits);
-  const flat = argmaxRows(logits, action.bins);
+  const flat = argmaxRows(logits, action.bins, 'action_logits');
   const steps = Array.from({ length: action.chunk }, (_, s) => flat.slice(s * action.dim, (s + 1) * action.dim));
   const actions = decodeActionBins(steps, action, stats);
   actions.forEach((step, s) => checkFinite(`actions[${s}]`, step));
