@@ -118,6 +118,14 @@ describe('visualize/trace_image', () => {
     for (const [u, v] of [[630, 470], [600, 440], [20, 200]]) expect(at(out, u, v)).to.deep.equal(at(frame, u, v));
   });
 
+  it('draws the part of a trace inside the image when it runs past the edges, and nothing for one wholly outside', async () => {
+    const crossing = await renderTraceImage(frame, [{ u: -80, v: 300 }, { u: 720, v: 300 }], '');
+    for (const u of [0, 320, 639]) expect(at(crossing, u, 300), `u ${u}`).to.not.deep.equal(at(frame, u, 300));
+    expect(at(crossing, 320, 250)).to.deep.equal(at(frame, 320, 250));
+    const outside = await renderTraceImage(frame, [{ u: -200, v: -50 }, { u: -120, v: 700 }, { u: 900, v: 900 }], '');
+    expect(Buffer.from(outside.data).equals(Buffer.from(frame.data))).to.equal(true);
+  });
+
   it('marks the start green and the end red, and writes the instruction in the top band', async () => {
     const out = await renderTraceImage(frame, pixels, 'place the watermelon on the towel');
     // Just left of each circle's centre (the centre holds the number).

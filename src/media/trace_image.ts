@@ -156,42 +156,62 @@ export async function renderTraceImage(
   return image;
 }
 
+/** A rectangle of the image, in pixels (inclusive bounds). */
+interface Box {
+  left: number;
+  top: number;
+  right: number;
+  bottom: number;
+}
+
 /**
  * The polyline: a dark outline (60 % black, `base` px wider on each side) under the line colour.
- * Coverage is marked in a mask first, so overlapping segments blend once.
+ * Coverage is marked in a mask first, so overlapping segments blend once; the mask covers only the
+ * trace's bounding box, so the cost follows the trace, not the size of the image.
  */
 function drawPolyline(image: RgbImage, points: readonly PixelCoord[], style: Style): void {
   if (points.length < 2) return;
   const { width, height, data } = image;
-  const mask = new Uint8Array(width * height); // 1 outline, 2 line
   const inner = style.lineWidth / 2;
   const outer = inner + style.base;
+  const box: Box = {
+    left: Math.max(0, Math.floor(Math.min(...points.map((p) => p.u)) - outer)),
+    top: Math.max(0, Math.floor(Math.min(...points.map((p) => p.v)) - outer)),
+    right: Math.min(width - 1, Math.ceil(Math.max(...points.map((p) => p.u)) + outer)),
+    bottom: Math.min(height - 1, Math.ceil(Math.max(...points.map((p) => p.v)) + outer)),
+  };
+  if (box.left > box.right || box.top > box.bottom) return; // wholly outside the image
+  const boxWidth = box.right - box.left + 1;
+  const mask = new Uint8Array(boxWidth * (box.bottom - box.top + 1)); // 1 outline, 2 line
   for (let i = 0; i + 1 < points.length; i++) {
-    markSegment(mask, width, height, points[i], points[i + 1], outer, 1);
-    markSegment(mask, width, height, points[i], points[i + 1], inner, 2);
+    markSegment(mask, box, points[i], points[i + 1], outer, 1);
+    markSegment(mask, box, points[i], points[i + 1], inner, 2);
   }
   const [lr, lg, lb] = style.line;
-  for (let i = 0, p = 0; i < mask.length; i++, p += 3) {
-    const m = mask[i];
-    if (m === 0) continue;
-    if (m === 2) {
-      data[p] = lr;
-      data[p + 1] = lg;
-      data[p + 2] = lb;
-    } else {
-      data[p] = data[p] * 0.4;
-      data[p + 1] = data[p + 1] * 0.4;
-      data[p + 2] = data[p + 2] * 0.4;
+  for (let v = box.top, i = 0; v <= box.bottom; v++) {
+    for (let u = box.left, p = (v * width + u) * 3; u <= box.right; u++, i++, p += 3) {
+      const m = mask[i];
+      if (m === 0) continue;
+      if (m === 2) {
+        data[p] = lr;
+        data[p + 1] = lg;
+        data[p + 2] = lb;
+      } else {
+        data[p] = data[p] * 0.4;
+        data[p + 1] = data[p + 1] * 0.4;
+        data[p + 2] = data[p + 2] * 0.4;
+      }
     }
   }
 }
 
-/** Marks with `value` the pixels whose centre lies within `radius` of the segment a-b (rounded caps and joins). */
-function markSegment(mask: Uint8Array, width: number, height: number, a: PixelCoord, b: PixelCoord, radius: number, value: number): void {
-  const u0 = Math.max(0, Math.floor(Math.min(a.u, b.u) - radius));
-  const u1 = Math.min(width - 1, Math.ceil(Math.max(a.u, b.u) + radius));
-  const v0 = Math.max(0, Math.floor(Math.min(a.v, b.v) - radius));
-  const v1 = Math.min(height - 1, Math.ceil(Math.max(a.v, b.v) + radius));
+/** Marks with `value` the pixels of `box` whose centre lies within `radius` of the segment a-b (rounded caps and joins). */
+function markSegment(mask: Uint8Array, box: Box, a: PixelCoord, b: PixelCoord, radius: number, value: number): void {
+  const u0 = Math.max(box.left, Math.floor(Math.min(a.u, b.u) - radius));
+  const u1 = Math.min(box.right, Math.ceil(Math.max(a.u, b.u) + radius));
+  const v0 = Math.max(box.top, Math.floor(Math.min(a.v, b.v) - radius));
+  const v1 = Math.min(box.bottom, Math.ceil(Math.max(a.v, b.v) + radius));
+  const boxWidth = box.right - box.left + 1;
   const du = b.u - a.u;
   const dv = b.v - a.v;
   const length2 = du * du + dv * dv;
@@ -214,7 +234,7 @@ function markSegment(mask: Uint8Array, width: number, height: number, a: PixelCo
       const eu = a.u + t * du - u;
       const ev = a.v + t * dv - v;
       if (eu * eu + ev * ev <= r2) {
-        const i = v * width + u;
+        const i = (v - box.top) * boxWidth + (u - box.left);
         if (mask[i] < value) mask[i] = value;
       }
     }

@@ -6,7 +6,8 @@
  * actuation off), publishes synchronised sets (rgb8, 16UC1 depth, camera info, joint states,
  * one stamp) at `--hz` for `--seconds`, and reads back what the node says: frames_matched on
  * /diagnostics, and from ~/reasoning how long each step took from its frame's stamp to the
- * step's completion. The node's CPU share comes from /proc. One JSON line at the end.
+ * step's completion. The node's CPU share and resident memory come from /proc: memory once the
+ * first tenth of the sets has been published (the warm-up) and at the end. One JSON line at the end.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -44,6 +45,11 @@ interface SizeResult {
   step_ms_p50: number | null;
   step_ms_p90: number | null;
   node_cpu_pct: number;
+  /** The node's resident memory after the warm-up (the first tenth of the sets), at the end, and at most. */
+  rss_warm_mib: number;
+  rss_end_mib: number;
+  rss_max_mib: number;
+  rss_growth_pct: number;
 }
 
 export async function runBenchRos(argv: string[]): Promise<number> {
@@ -100,7 +106,8 @@ export async function runBenchRos(argv: string[]): Promise<number> {
   for (const r of results) {
     process.stderr.write(
       `  ${r.size}: matched ${r.matched}/${r.published} (${r.matched_pct} %), unmatched ${r.unmatched}, stale ${r.stale}; ` +
-        `step p50 ${r.step_ms_p50} ms, p90 ${r.step_ms_p90} ms over ${r.steps} steps; node CPU ${r.node_cpu_pct} %\n`,
+        `step p50 ${r.step_ms_p50} ms, p90 ${r.step_ms_p90} ms over ${r.steps} steps; node CPU ${r.node_cpu_pct} %; ` +
+        `resident ${r.rss_warm_mib} MiB after warm-up, ${r.rss_end_mib} at the end (${r.rss_growth_pct} %), ${r.rss_max_mib} at most\n`,
     );
   }
   if (values.json) process.stdout.write(`${JSON.stringify({ hz, seconds, qos: values.qos, sizes: results })}\n`);
@@ -144,8 +151,12 @@ async function benchSize(
     const startSec = toSeconds(node.now());
     let published = 0;
     const total = seconds * hz;
+    const warmUp = Math.ceil(total / 10);
+    const memory = { warm: 0, max: 0 };
     await new Promise<void>((resolve) => {
       const timer = node.createTimer(1 / hz, () => {
+        if (published === warmUp) memory.warm = residentMib(child.pid!);
+        if (published % hz === 0) memory.max = Math.max(memory.max, residentMib(child.pid!));
         const stamp = timeFromSeconds(toSeconds(node.now()));
         const header = (m: { header: { frame_id: string } }) => ({ ...m.header, stamp });
         publish.info.publish({ ...template.cameraInfo, header: header(template.cameraInfo) });
@@ -161,6 +172,7 @@ async function benchSize(
     await sleep(2000); // the last sets and a diagnostics period
     const wallSec = (performance.now() - wallStart) / 1000;
     const cpu = cpuSeconds(child.pid!) - cpuBefore;
+    const rssEnd = residentMib(child.pid!);
     const matched = Number(diagnostic('frames_matched') ?? 0) - matchedBefore;
     const ours = steps.filter((s) => s.frameSec >= startSec).map((s) => (s.completedSec - s.frameSec) * 1000).sort((a, b) => a - b);
     steps.length = 0;
@@ -176,6 +188,10 @@ async function benchSize(
       step_ms_p50: quantile(0.5),
       step_ms_p90: quantile(0.9),
       node_cpu_pct: Math.round((cpu / wallSec) * 1000) / 10,
+      rss_warm_mib: Math.round(memory.warm * 10) / 10,
+      rss_end_mib: Math.round(rssEnd * 10) / 10,
+      rss_max_mib: Math.round(Math.max(memory.max, rssEnd) * 10) / 10,
+      rss_growth_pct: Math.round(((rssEnd - memory.warm) / memory.warm) * 1000) / 10,
     };
   } finally {
     await stopNode(child);
@@ -216,6 +232,12 @@ function cpuSeconds(pid: number): number {
   const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
   // utime and stime are fields 14 and 15 of stat, 12 and 13 after the command name.
   return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
+/** Resident memory of a process, MiB (Linux /proc). */
+function residentMib(pid: number): number {
+  const kib = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return kib ? Number(kib[1]) / 1024 : NaN;
 }
 
 async function waitFor(condition: () => boolean, seconds: number, what: string): Promise<void> {
