@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import type { InputSpec } from '../src/core/model/manifest.js';
 import { blockAverageChw, preprocessImage } from '../src/media/preprocess.js';
+import { areaAverageAvailable } from '../src/media/area_average.js';
 import type { RgbImage } from '../src/core/model/types.js';
 
 const IMAGENET: Pick<InputSpec, 'mean' | 'std'> = { mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225] };
@@ -104,6 +105,22 @@ describe('reasoning/preprocess', () => {
       }
       expect(String(error)).to.match(/output has 10 values/);
     }
+  });
+
+  it('gives the same values from the WebAssembly kernel as from the TypeScript loop, bit for bit', () => {
+    expect(areaAverageAvailable(), 'the kernel loads (npm run build compiles it)').to.equal(true);
+    // Row lengths that are and are not multiples of the kernel's 16 bytes, factors from 1 to 8.
+    for (const [width, height, iw, ih] of [[640, 480, 160, 120], [1280, 720, 160, 120], [5, 7, 5, 7], [22, 9, 11, 3], [96, 64, 12, 16]]) {
+      const data = Uint8Array.from({ length: width * height * 3 }, (_, i) => Math.imul(i + 3, 2246822519) >>> 24);
+      const spec: InputSpec = { width: iw, height: ih, ...IMAGENET };
+      const kernel = blockAverageChw({ width, height, data }, spec);
+      const loop = blockAverageChw({ width, height, data }, spec, undefined, false);
+      expect(Buffer.from(kernel.buffer).equals(Buffer.from(loop.buffer)), `${width}x${height} -> ${iw}x${ih}`).to.equal(true);
+    }
+    // All-white blocks of 257 rows, the most the kernel's 16-bit column sums hold.
+    const tall = { width: 16, height: 257, data: new Uint8Array(16 * 257 * 3).fill(255) };
+    const white = blockAverageChw(tall, { width: 4, height: 1, ...IMAGENET });
+    for (let c = 0; c < 3; c++) expect(white[c * 4]).to.be.closeTo(norm(255, c), 1e-5);
   });
 
   it('rejects a block average by factors that are not whole numbers', () => {

@@ -118,6 +118,29 @@ describe('visualize/trace_image', () => {
     for (const [u, v] of [[630, 470], [600, 440], [20, 200]]) expect(at(out, u, v)).to.deep.equal(at(frame, u, v));
   });
 
+  it('draws the line within half its width of the segment and the outline one pixel beyond, caps included', async () => {
+    // 640 wide: a 3 px line (radius 1.5) and a 1 px outline (radius 2.5), on mid grey.
+    const grey = { width: 640, height: 480, data: new Uint8Array(640 * 480 * 3).fill(100) };
+    const out = await renderTraceImage(grey, [{ u: 100, v: 100 }, { u: 200, v: 100 }, { u: 200, v: 100 }], '', { pointRadius: 0.01 }); // points too small to touch the pixels tested
+    const yellow = [0xff, 0xd2, 0x1f];
+    const dark = [40, 40, 40];
+    const expected: [number, number, number[]][] = [
+      [150, 100, yellow], [150, 101, yellow], [150, 99, yellow], [150, 102, dark], [150, 98, dark], [150, 103, [100, 100, 100]],
+      [99, 100, yellow], [98, 100, dark], [97, 100, [100, 100, 100]], // the round cap at the start
+      [202, 100, dark], [203, 100, [100, 100, 100]], // and at the end (the zero-length last segment adds nothing)
+      [98, 102, [100, 100, 100]], // the cap is round: sqrt(8) > 2.5
+    ];
+    for (const [u, v, colour] of expected) expect(at(out, u, v), `(${u}, ${v})`).to.deep.equal(colour);
+  });
+
+  it('draws on the frame itself with inPlace, the same pixels as on a copy', async () => {
+    const copy = await renderTraceImage(frame, pixels, 'place the watermelon on the towel');
+    const own = { ...frame, data: frame.data.slice() };
+    const drawn = await renderTraceImage(own, pixels, 'place the watermelon on the towel', { inPlace: true });
+    expect(drawn.data).to.equal(own.data);
+    expect(Buffer.from(drawn.data).equals(Buffer.from(copy.data))).to.equal(true);
+  });
+
   it('draws the part of a trace inside the image when it runs past the edges, and nothing for one wholly outside', async () => {
     const crossing = await renderTraceImage(frame, [{ u: -80, v: 300 }, { u: 720, v: 300 }], '');
     for (const u of [0, 320, 639]) expect(at(crossing, u, 300), `u ${u}`).to.not.deep.equal(at(frame, u, 300));

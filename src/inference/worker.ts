@@ -70,7 +70,7 @@ port.on('message', async (message: ToWorker) => {
   const renderStart = performance.now();
   try {
     const traceImage = render.traceImage
-      ? await renderTraceImage(decoded.rgb, step.tracePixels, task.instruction)
+      ? await renderTraceImage(decoded.rgb, step.tracePixels, task.instruction, { inPlace: true })
       : undefined;
     const depthImage = render.depthImage ? colorizeDepth(decodeDepthImage(frame.depth)) : undefined;
     const transfer = [traceImage?.data.buffer, depthImage?.data.buffer].filter(

@@ -2,13 +2,14 @@
  * Image preprocessing: an RGB frame to the model's input tensor (CHW float32, normalised).
  *
  * When the frame is the input size times whole numbers (640x480 or 1280x720 to 160x120), the
- * resize is an average over blocks of pixels, done in the same pass as the normalisation: one
- * addition per input byte and no call into libvips, whose fixed cost per call (about 0.7 ms)
- * would be most of the work. Other sizes go through libvips.
+ * resize is an average over blocks of pixels, done in the same pass as the normalisation by a
+ * WebAssembly kernel (area_average.ts): no call into libvips, whose fixed cost per call (about
+ * 0.7 ms) would be most of the work. Other sizes go through libvips.
  */
 import sharp from 'sharp';
 import type { InputSpec } from '../core/model/manifest.js';
 import type { RgbImage } from '../core/model/types.js';
+import { areaAverage } from './area_average.js';
 
 /**
  * Resizes `rgb` to the manifest's input size (stretching, as MolmoAct does: no crop, no padding)
@@ -32,31 +33,36 @@ function outputTensor(input: InputSpec, out: Float32Array | undefined): Float32A
 
 /**
  * Shrinks by whole factors (fx = width / input width, fy likewise), each output pixel the mean
- * of its fx x fy block, and normalises: CHW float32, x = (mean / 255 - mean_c) / std_c.
+ * of its fx x fy block, and normalises: CHW float32, x = (mean / 255 - mean_c) / std_c. The
+ * WebAssembly kernel does it where it can (area_average.ts); `useKernel` false, or a frame beyond
+ * the kernel's limits, takes the TypeScript loop, which gives the same values.
  */
-export function blockAverageChw(rgb: RgbImage, input: InputSpec, into?: Float32Array): Float32Array {
+export function blockAverageChw(rgb: RgbImage, input: InputSpec, into?: Float32Array, useKernel = true): Float32Array {
   const { width: w, height: h } = input;
   const fx = rgb.width / w;
   const fy = rgb.height / h;
   if (!Number.isInteger(fx) || !Number.isInteger(fy) || fx < 1 || fy < 1) {
     throw new Error(`block average: ${rgb.width}x${rgb.height} is not a whole multiple of ${w}x${h}`);
   }
-  const plane = w * h;
-  // The block sums, CHW, then scaled and shifted into the output in place.
   const out = outputTensor(input, into);
-  const words = rgb.data.byteOffset % 4 === 0 && fx % 4 === 0 && (fx / 4) * fy <= 257;
-  if (words) blockSumsByWords(rgb, w, h, fx, fy, out);
-  else blockSumsByBytes(rgb, w, h, fx, fy, out);
-  for (let c = 0; c < 3; c++) {
-    const scale = 1 / (255 * input.std[c] * fx * fy);
-    const offset = -input.mean[c] / input.std[c];
-    for (let i = c * plane, end = i + plane; i < end; i++) out[i] = out[i] * scale + offset;
-  }
+  // x = (sum / (fx fy) / 255 - mean) / std = sum * scale + offset
+  const scale = [0, 1, 2].map((c) => 1 / (255 * input.std[c] * fx * fy));
+  const offset = [0, 1, 2].map((c) => -input.mean[c] / input.std[c]);
+  if (!(useKernel && areaAverage(rgb, fx, fy, scale, offset, out))) blockAverageByBytes(rgb, w, h, fx, fy, scale, offset, out);
   return out;
 }
 
-/** Per output pixel, the sums of R, G and B over its block (CHW in `out`), one byte at a time. */
-function blockSumsByBytes(rgb: RgbImage, w: number, h: number, fx: number, fy: number, out: Float32Array): void {
+/** The block means of blockAverageChw, one byte at a time. */
+function blockAverageByBytes(
+  rgb: RgbImage,
+  w: number,
+  h: number,
+  fx: number,
+  fy: number,
+  scale: readonly number[],
+  offset: readonly number[],
+  out: Float32Array,
+): void {
   const plane = w * h;
   const src = rgb.data;
   const rowBytes = rgb.width * 3;
@@ -74,50 +80,9 @@ function blockSumsByBytes(rgb: RgbImage, w: number, h: number, fx: number, fy: n
         }
       }
       const i = oy * w + ox;
-      out[i] = r;
-      out[plane + i] = g;
-      out[2 * plane + i] = b;
-    }
-  }
-}
-
-/**
- * The same sums four bytes at a time, for blocks a multiple of 4 pixels wide. Four RGB pixels are
- * three 32-bit words, [R0 G0 B0 R1] [G1 B1 R2 G2] [B2 R3 G3 B3] (little-endian); masking each word
- * and the word shifted by 8 with 0x00ff00ff gives two bytes in two 16-bit lanes, so six running
- * sums collect the block's twelve channels, two at a time, with room for 257 additions a lane.
- */
-function blockSumsByWords(rgb: RgbImage, w: number, h: number, fx: number, fy: number, out: Float32Array): void {
-  const plane = w * h;
-  const src = new Uint32Array(rgb.data.buffer, rgb.data.byteOffset, (rgb.data.length / 4) | 0);
-  const rowWords = (rgb.width * 3) / 4;
-  const blockWords = (fx * 3) / 4;
-  const M = 0x00ff00ff;
-  for (let oy = 0; oy < h; oy++) {
-    for (let ox = 0; ox < w; ox++) {
-      let s0 = 0;
-      let s1 = 0;
-      let s2 = 0;
-      let s3 = 0;
-      let s4 = 0;
-      let s5 = 0;
-      for (let dy = 0, first = oy * fy * rowWords + ox * blockWords; dy < fy; dy++, first += rowWords) {
-        for (let q = first, end = first + blockWords; q < end; q += 3) {
-          const a = src[q];
-          const b = src[q + 1];
-          const c = src[q + 2];
-          s0 += a & M;
-          s1 += (a >>> 8) & M;
-          s2 += b & M;
-          s3 += (b >>> 8) & M;
-          s4 += c & M;
-          s5 += (c >>> 8) & M;
-        }
-      }
-      const i = oy * w + ox;
-      out[i] = (s0 & 0xffff) + (s1 >>> 16) + (s2 >>> 16) + (s5 & 0xffff);
-      out[plane + i] = (s1 & 0xffff) + (s2 & 0xffff) + (s3 >>> 16) + (s4 >>> 16);
-      out[2 * plane + i] = (s0 >>> 16) + (s3 & 0xffff) + (s4 & 0xffff) + (s5 >>> 16);
+      out[i] = r * scale[0] + offset[0];
+      out[plane + i] = g * scale[1] + offset[1];
+      out[2 * plane + i] = b * scale[2] + offset[2];
     }
   }
 }

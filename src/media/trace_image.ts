@@ -26,6 +26,11 @@ export interface TraceImageOptions {
   endColour?: string;
   /** Colour of the points between the first and the last. */
   pointColour?: string;
+  /**
+   * Draw on the frame's own pixels instead of a copy: for a caller that gives the frame up (the
+   * reasoning worker, which owns it once the step is done), it saves copying the whole image.
+   */
+  inPlace?: boolean;
 }
 
 /** Text made safe inside an SVG element: XML-escaped, and without characters XML 1.0 forbids. */
@@ -127,7 +132,7 @@ function numberSprite(label: string, size: number): Promise<Sprite> {
   return cachedSprite(`n:${label}:${side}`, svg);
 }
 
-/** The frame with the trace and instruction drawn on it, same size, packed rgb8. */
+/** The frame with the trace and instruction drawn on it, same size, packed rgb8 (a copy unless opts.inPlace). */
 export async function renderTraceImage(
   rgb: RgbImage,
   pixels: readonly PixelCoord[],
@@ -139,7 +144,7 @@ export async function renderTraceImage(
     throw new MessageError('bad_size', `trace image input: expected ${width * height * 3} bytes for ${width}x${height} rgb8, got ${rgb.data.length}`);
   }
   const style = styleFor(width, height, opts);
-  const out = new Uint8Array(rgb.data);
+  const out = opts.inPlace ? rgb.data : new Uint8Array(rgb.data);
   const image: RgbImage = { width, height, data: out };
   const points = pixels.filter((p) => Number.isFinite(p.u) && Number.isFinite(p.v));
   drawPolyline(image, points, style);
@@ -156,89 +161,114 @@ export async function renderTraceImage(
   return image;
 }
 
-/** A rectangle of the image, in pixels (inclusive bounds). */
-interface Box {
-  left: number;
-  top: number;
-  right: number;
-  bottom: number;
-}
-
 /**
  * The polyline: a dark outline (60 % black, `base` px wider on each side) under the line colour.
- * Coverage is marked in a mask first, so overlapping segments blend once; the mask covers only the
- * trace's bounding box, so the cost follows the trace, not the size of the image.
+ * Row by row, the spans the segments cover are merged first, so a pixel where segments overlap is
+ * drawn once; only covered pixels are visited, so the cost follows the line's length, not the
+ * size of the image or of the trace's bounding box.
  */
 function drawPolyline(image: RgbImage, points: readonly PixelCoord[], style: Style): void {
   if (points.length < 2) return;
   const { width, height, data } = image;
   const inner = style.lineWidth / 2;
   const outer = inner + style.base;
-  const box: Box = {
-    left: Math.max(0, Math.floor(Math.min(...points.map((p) => p.u)) - outer)),
-    top: Math.max(0, Math.floor(Math.min(...points.map((p) => p.v)) - outer)),
-    right: Math.min(width - 1, Math.ceil(Math.max(...points.map((p) => p.u)) + outer)),
-    bottom: Math.min(height - 1, Math.ceil(Math.max(...points.map((p) => p.v)) + outer)),
-  };
-  if (box.left > box.right || box.top > box.bottom) return; // wholly outside the image
-  const boxWidth = box.right - box.left + 1;
-  const mask = new Uint8Array(boxWidth * (box.bottom - box.top + 1)); // 1 outline, 2 line
-  for (let i = 0; i + 1 < points.length; i++) {
-    markSegment(mask, box, points[i], points[i + 1], outer, 1);
-    markSegment(mask, box, points[i], points[i + 1], inner, 2);
-  }
+  const top = Math.max(0, Math.ceil(Math.min(...points.map((p) => p.v)) - outer));
+  const bottom = Math.min(height - 1, Math.floor(Math.max(...points.map((p) => p.v)) + outer));
   const [lr, lg, lb] = style.line;
-  for (let v = box.top, i = 0; v <= box.bottom; v++) {
-    for (let u = box.left, p = (v * width + u) * 3; u <= box.right; u++, i++, p += 3) {
-      const m = mask[i];
-      if (m === 0) continue;
-      if (m === 2) {
-        data[p] = lr;
-        data[p + 1] = lg;
-        data[p + 2] = lb;
-      } else {
-        data[p] = data[p] * 0.4;
-        data[p + 1] = data[p + 1] * 0.4;
-        data[p + 2] = data[p + 2] * 0.4;
+  for (let v = top; v <= bottom; v++) {
+    const outline = coveredSpans(points, outer, v, width);
+    if (outline.length === 0) continue;
+    const line = coveredSpans(points, inner, v, width);
+    let k = 0; // the first line span that does not end before u
+    for (let s = 0; s < outline.length; s += 2) {
+      for (let u = outline[s], p = (v * width + u) * 3; u <= outline[s + 1]; u++, p += 3) {
+        while (k < line.length && line[k + 1] < u) k += 2;
+        if (k < line.length && line[k] <= u) {
+          data[p] = lr;
+          data[p + 1] = lg;
+          data[p + 2] = lb;
+        } else {
+          data[p] = data[p] * 0.4;
+          data[p + 1] = data[p + 1] * 0.4;
+          data[p + 2] = data[p + 2] * 0.4;
+        }
       }
     }
   }
 }
 
-/** Marks with `value` the pixels of `box` whose centre lies within `radius` of the segment a-b (rounded caps and joins). */
-function markSegment(mask: Uint8Array, box: Box, a: PixelCoord, b: PixelCoord, radius: number, value: number): void {
-  const u0 = Math.max(box.left, Math.floor(Math.min(a.u, b.u) - radius));
-  const u1 = Math.min(box.right, Math.ceil(Math.max(a.u, b.u) + radius));
-  const v0 = Math.max(box.top, Math.floor(Math.min(a.v, b.v) - radius));
-  const v1 = Math.min(box.bottom, Math.ceil(Math.max(a.v, b.v) + radius));
-  const boxWidth = box.right - box.left + 1;
+/**
+ * The pixels of row `v` (0 <= u < width) whose centre lies within `radius` of some segment of the
+ * polyline: sorted, disjoint spans as [from, to, from, to, ...], inclusive.
+ */
+function coveredSpans(points: readonly PixelCoord[], radius: number, v: number, width: number): number[] {
+  const spans: [number, number][] = [];
+  for (let i = 0; i + 1 < points.length; i++) {
+    const reach = segmentReach(points[i], points[i + 1], radius, v);
+    if (!reach) continue;
+    const from = Math.max(0, Math.ceil(reach[0]));
+    const to = Math.min(width - 1, Math.floor(reach[1]));
+    if (from <= to) spans.push([from, to]);
+  }
+  spans.sort((x, y) => x[0] - y[0]);
+  const merged: number[] = [];
+  for (const [from, to] of spans) {
+    const last = merged.length - 1;
+    if (last > 0 && from <= merged[last] + 1) merged[last] = Math.max(merged[last], to);
+    else merged.push(from, to);
+  }
+  return merged;
+}
+
+/**
+ * Where row `v` meets the points within `radius` of the segment a-b (rounded caps): [lo, hi] in
+ * u, or null. The shape is convex, so that is one interval: the union of what the row meets of the
+ * two end discs and of the band between them.
+ */
+function segmentReach(a: PixelCoord, b: PixelCoord, radius: number, v: number): [number, number] | null {
+  let lo = Infinity;
+  let hi = -Infinity;
+  for (const end of [a, b]) {
+    const half2 = radius * radius - (v - end.v) ** 2;
+    if (half2 >= 0) {
+      const half = Math.sqrt(half2);
+      lo = Math.min(lo, end.u - half);
+      hi = Math.max(hi, end.u + half);
+    }
+  }
   const du = b.u - a.u;
   const dv = b.v - a.v;
   const length2 = du * du + dv * dv;
-  const r2 = radius * radius;
-  for (let v = v0; v <= v1; v++) {
-    // The columns of this row within reach of the segment: where the infinite line passes, widened.
-    let from = u0;
-    let to = u1;
-    if (Math.abs(dv) > 1e-9) {
-      const t0 = (v - a.v - radius) / dv;
-      const t1 = (v - a.v + radius) / dv;
-      const uA = a.u + du * Math.max(0, Math.min(1, Math.min(t0, t1)));
-      const uB = a.u + du * Math.max(0, Math.min(1, Math.max(t0, t1)));
-      const slack = radius * Math.hypot(du, dv) / Math.abs(dv);
-      from = Math.max(u0, Math.floor(Math.min(uA, uB) - slack));
-      to = Math.min(u1, Math.ceil(Math.max(uA, uB) + slack));
+  if (length2 > 0) {
+    // x = u - a.u within the band: |x dv - (v - a.v) du| <= radius |ab|, and
+    // 0 <= x du + (v - a.v) dv <= |ab|^2 (the foot of the perpendicular lies on the segment).
+    const reach = radius * Math.sqrt(length2);
+    let left = -Infinity;
+    let right = Infinity;
+    const across = (v - a.v) * du;
+    if (dv !== 0) {
+      const x1 = (across - reach) / dv;
+      const x2 = (across + reach) / dv;
+      left = Math.max(left, Math.min(x1, x2));
+      right = Math.min(right, Math.max(x1, x2));
+    } else if (Math.abs(across) > reach) {
+      left = Infinity;
     }
-    for (let u = from; u <= to; u++) {
-      const t = length2 > 0 ? Math.max(0, Math.min(1, ((u - a.u) * du + (v - a.v) * dv) / length2)) : 0;
-      const eu = a.u + t * du - u;
-      const ev = a.v + t * dv - v;
-      if (eu * eu + ev * ev <= r2) {
-        const i = (v - box.top) * boxWidth + (u - box.left);
-        if (mask[i] < value) mask[i] = value;
-      }
+    const along = (v - a.v) * dv;
+    if (du !== 0) {
+      const x1 = -along / du;
+      const x2 = (length2 - along) / du;
+      left = Math.max(left, Math.min(x1, x2));
+      right = Math.min(right, Math.max(x1, x2));
+    } else if (along < 0 || along > length2) {
+      left = Infinity;
+    }
+    if (left <= right) {
+      lo = Math.min(lo, a.u + left);
+      hi = Math.max(hi, a.u + right);
     }
   }
+  return lo <= hi ? [lo, hi] : null;
 }
 
 /** A filled disc with a black rim `rim` px wide. */
@@ -263,16 +293,18 @@ function drawDisc(image: RgbImage, cu: number, cv: number, radius: number, fill:
 /** Alpha-blends an RGBA sprite onto the image with its top-left corner at (left, top), clipped. */
 function blend(image: RgbImage, sprite: Sprite, left: number, top: number): void {
   const { width, height, data } = image;
+  const rgba = sprite.rgba;
+  const x0 = Math.max(0, -left);
+  const x1 = Math.min(sprite.width, width - left);
   for (let y = Math.max(0, -top); y < sprite.height && top + y < height; y++) {
-    for (let x = Math.max(0, -left); x < sprite.width && left + x < width; x++) {
-      const s = (y * sprite.width + x) * 4;
-      const alpha = sprite.rgba[s + 3];
+    for (let x = x0, s = (y * sprite.width + x0) * 4, p = ((top + y) * width + left + x0) * 3; x < x1; x++, s += 4, p += 3) {
+      const alpha = rgba[s + 3];
       if (alpha === 0) continue;
-      const p = ((top + y) * width + left + x) * 3;
-      const a = alpha / 255;
-      data[p] = data[p] + (sprite.rgba[s] - data[p]) * a;
-      data[p + 1] = data[p + 1] + (sprite.rgba[s + 1] - data[p + 1]) * a;
-      data[p + 2] = data[p + 2] + (sprite.rgba[s + 2] - data[p + 2]) * a;
+      // d + (s - d) * alpha / 255, rounded, in integers: (d * (255 - alpha) + s * alpha) / 255.
+      const keep = 255 - alpha;
+      data[p] = ((data[p] * keep + rgba[s] * alpha) * 257 + 32896) >>> 16;
+      data[p + 1] = ((data[p + 1] * keep + rgba[s + 1] * alpha) * 257 + 32896) >>> 16;
+      data[p + 2] = ((data[p + 2] * keep + rgba[s + 2] * alpha) * 257 + 32896) >>> 16;
     }
   }
 }
