@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import { FrameSync, imageLoss, LOSS_WINDOW, type FrameSyncOptions } from '../src/core/sync/frame_sync.js';
 import type { CameraInfo, Image, JointState, Time } from '../src/core/messages/types.js';
+import { seededRandom, uniform } from '../src/core/util/random.js';
 
 const T0 = 1_700_000_000;
 
@@ -133,6 +134,53 @@ describe('FrameSync', () => {
     const frame = sync.addRgb(image(T0));
     expect(frame).to.not.equal(null);
     expect(frame!.depth.header.stamp).to.deep.equal(stamp(T0));
+  });
+
+  it('pairs each set in whatever order its messages arrive, never one set\'s colour with another\'s depth', () => {
+    const random = seededRandom(11);
+    /** Four sets 33 ms apart (what the buffers hold), colour and depth up to 8 ms apart; data[0] names the set. */
+    const burst = () =>
+      Array.from({ length: 4 }, (_, k) => {
+        const t = T0 + k * 0.033;
+        const rgb = image(t + uniform(random, -0.004, 0.004));
+        const depth = image(t + uniform(random, -0.004, 0.004), '16UC1');
+        rgb.data[0] = depth.data[0] = k + 1;
+        return [
+          ['rgb', rgb],
+          ['depth', depth],
+          ['info', info(t)],
+          ['joints', joints(t)],
+        ] as const;
+      });
+    const deliver = (sync: FrameSync, [topic, msg]: readonly [string, Image | CameraInfo | JointState]) =>
+      topic === 'rgb' ? sync.addRgb(msg as Image) : topic === 'depth' ? sync.addDepth(msg as Image) : topic === 'info' ? sync.addCameraInfo(msg as CameraInfo) : sync.addJointState(msg as JointState);
+    for (let trial = 0; trial < 500; trial++) {
+      const sets = burst();
+      // A busy executor drains each topic's queue in order, the topics in any interleaving.
+      const queues = ['rgb', 'depth', 'info', 'joints'].map((topic) => sets.map((set) => set.find(([t]) => t === topic)!));
+      const order: (typeof queues)[number][number][] = [];
+      while (queues.some((q) => q.length > 0)) {
+        const open = queues.filter((q) => q.length > 0);
+        order.push(open[Math.floor(random() * open.length)].shift()!);
+      }
+      const sync = make(0.02);
+      const emitted = order.map((m) => deliver(sync, m)).filter((f) => f !== null);
+      expect(emitted.map((f) => (f.rgb as Image).data[0]), `trial ${trial}`).to.deep.equal([1, 2, 3, 4]);
+      for (const f of emitted) expect(f.depth.data[0]).to.equal((f.rgb as Image).data[0]);
+
+      // Wholly out of order (messages lost and resent, several publishers): the newest set is
+      // always emitted, and every frame is one set's colour with the same set's depth.
+      const shuffled = burst().flat();
+      for (let i = shuffled.length - 1; i > 0; i--) {
+        const j = Math.floor(random() * (i + 1));
+        [shuffled[i], shuffled[j]] = [shuffled[j], shuffled[i]];
+      }
+      const anyOrder = make(0.02);
+      const frames = shuffled.map((m) => deliver(anyOrder, m)).filter((f) => f !== null);
+      expect(frames.length, `trial ${trial}`).to.be.greaterThan(0);
+      expect((frames[frames.length - 1].rgb as Image).data[0]).to.equal(4);
+      for (const f of frames) expect(f.depth.data[0]).to.equal((f.rgb as Image).data[0]);
+    }
   });
 
   it('rejects a nonsensical configuration', () => {
