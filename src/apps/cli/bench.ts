@@ -6,8 +6,9 @@
  * decode, lifting, markers, trajectory, trace image) and the conversion of an 8-step
  * end-effector chunk through IK (ee_chunk_ms). Phase 2 runs whole steps through the node's own
  * pipeline (ReasoningSession: sync, worker, markers, planner, output), giving step_ms and the worker transfer. Phase 3 runs
- * the same graphs bare (session.run on the same prepared inputs). Phase 4 (--soak) runs many
- * steps and compares resident memory at the start and the end.
+ * the same graphs bare (session.run on the same prepared inputs): back to back (bare_ms), and each
+ * after 2 ms of idling as between steps (bare_idle_ms). Phase 4 (--soak) runs many steps and
+ * compares resident memory at the start and the end.
  */
 import { resolve } from 'node:path';
 import { loadParameterSchema, defaultValues } from '../../config/schema.js';
@@ -186,6 +187,14 @@ export async function runBench(argv: string[]): Promise<number> {
     await backend.runBare(prepared);
     if (i >= warmup) parts.add('bare_ms', performance.now() - t);
   }
+  // The same, each run after the thread has idled for 2 ms, as the worker idles between steps
+  // (caches and the core are no longer warm): what the graphs cost at camera rate.
+  for (let i = 0; i < warmup + steps; i++) {
+    await new Promise((resolve) => setTimeout(resolve, 2));
+    const t = performance.now();
+    await backend.runBare(prepared);
+    if (i >= warmup) parts.add('bare_idle_ms', performance.now() - t);
+  }
   await backend.dispose();
 
   // Phase 1b: an 8-step end-effector chunk (MolmoAct's action layout) to a checked trajectory:
@@ -261,6 +270,7 @@ export async function runBench(argv: string[]): Promise<number> {
     ee_chunk_ms_p95: round(parts.quantile('ee_chunk_ms', 0.95)),
     overhead_ratio: round(medians.step_ms / medians.bare_ms, 3),
     overhead_ms: round(medians.step_ms - medians.bare_ms),
+    overhead_vs_idle_bare_ms: round(medians.step_ms - medians.bare_idle_ms),
     ...memory,
   };
   printTable(result);
