@@ -458,10 +458,11 @@ export class ReasoningSession {
     this.lastServerMs = step.timings.server ?? null;
     const model = this.model!;
     if (!step.traceOverridden && step.tracePixels.length > 0) this.plannedStart = step.tracePixels[0];
+    // The command first: it is what the arm waits for; the pictures for people come after it.
+    this.command(step, model);
     this.ports.markers(buildTraceMarkers(step));
     this.ports.reasoning?.(buildReasoningMessage(step, model, this.ports.now()));
     this.ports.observer?.onStep?.(step, timing);
-    this.command(step, model);
   }
 
   private onImages(images: StepImages): void {
