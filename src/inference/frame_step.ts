@@ -26,6 +26,8 @@ export interface DecodedFrame {
   joints: Float64Array;
   /** What the model takes: the joints, and the gripper's opening if its manifest asks for it. */
   proprio: Float32Array;
+  /** The colour camera's model, from the frame's camera_info. */
+  camera: PinholeCamera;
 }
 
 export function isCompressed(msg: Image | CompressedImage): msg is CompressedImage {
@@ -43,7 +45,7 @@ export async function decodeFrame(frame: Frame, source: ProprioSource, withGripp
   // A compressed colour image may not decode to more pixels than its camera_info says.
   const rgb = await decodeRgb(frame.rgb, camera.width * camera.height);
   const extraImages = await Promise.all((frame.extraImages ?? []).map((extra) => decodeRgb(extra.image)));
-  return { rgb, extraImages, joints, proprio };
+  return { rgb, extraImages, joints, proprio, camera };
 }
 
 function decodeRgb(msg: Image | CompressedImage, maxPixels?: number): Promise<RgbImage> | RgbImage {
@@ -73,7 +75,7 @@ export async function reasonAboutFrame(
 
   const liftStart = performance.now();
   // The camera model is expressed at the depth image's resolution, where the lifting happens.
-  const camera = PinholeCamera.fromCameraInfo(frame.cameraInfo).scaledTo(depth.width, depth.height);
+  const camera = decoded.camera.scaledTo(depth.width, depth.height);
   const tracePixels = traceToPixels(output.trace, rgb.width, rgb.height);
   // Depth may have another resolution than colour (unaligned streams): look it up in its own pixels.
   const sx = depth.width / rgb.width;

@@ -23,7 +23,7 @@ export async function preprocessImage(rgb: RgbImage, input: InputSpec, out?: Flo
   return toNormalisedChw(resized, input, out);
 }
 
-/** `out` if it has room for a CHW image of `input`'s size, else a new array. */
+/** `out` when given (it must hold exactly a CHW image of `input`'s size), else a new array. */
 function outputTensor(input: InputSpec, out: Float32Array | undefined): Float32Array {
   const values = input.width * input.height * 3;
   if (out === undefined) return new Float32Array(values);

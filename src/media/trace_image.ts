@@ -3,9 +3,9 @@
  * points; start green, end red) and the instruction written along the top. Raw rgb8 out, as
  * encoding to PNG would cost several times more than the drawing itself.
  *
- * It is drawn at camera rate, so the work per frame is only what changes: the polyline and the
- * discs are drawn straight into a copy of the frame through a coverage mask (a dark outline
- * under the line, so it shows on bright and dark scenes alike). Text needs a font renderer: the
+ * It is drawn at camera rate, so the work per frame is only what changes: the polyline (over a
+ * dark outline, so it shows on bright and dark scenes alike) and the discs are drawn straight into
+ * the frame's pixels, a copy unless the caller gives the frame up. Text needs a font renderer: the
  * instruction band and the point numbers are rendered by sharp (SVG text) once per text and
  * size, cached, and blended in.
  */
