@@ -436,14 +436,11 @@ export class ReasoningSession {
 
   private checkModelFitsArm(model: ModelSummary): void {
     const joints = this.settings.jointNames.length;
-    if (model.actionSpace === 'ee_delta') {
-      if (model.gripperIndex !== undefined && this.settings.gripper.interface === 'none') {
-        this.warnOnce('gripper', `model ${model.name} commands a gripper but gripper_interface is none: the gripper is not driven`);
-      }
-    } else if (model.gripperIndex !== undefined) {
-      if (this.settings.gripper.interface === 'none') {
-        this.warnOnce('gripper', `model ${model.name} commands a gripper but gripper_interface is none: the gripper is not driven`);
-      }
+    if (model.gripperIndex !== undefined && this.settings.gripper.interface === 'none') {
+      this.warnOnce('gripper', `model ${model.name} commands a gripper but gripper_interface is none: the gripper is not driven`);
+    }
+    if (model.actionSpace === 'ee_delta') return; // IK drives every joint from the pose
+    if (model.gripperIndex !== undefined) {
       if (model.actionDim > joints + 1) {
         this.warnOnce('extra-dims', `model actions have ${model.actionDim} values for ${joints} joints and a gripper: the extra values are not driven`);
       }
