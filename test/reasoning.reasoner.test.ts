@@ -73,6 +73,37 @@ describe('Reasoner (onnxruntime inside the worker thread)', function () {
     expect(frame.rgb.data[0]).to.equal(firstPixel);
   });
 
+  for (const pictures of [false, true]) {
+    it(`copies frames it cannot move into buffers the worker gives back${pictures ? ', also while drawing the pictures' : ''}`, async () => {
+      await make().start();
+      const camera = new SyntheticCamera(JOINTS);
+      const render = { traceImage: pictures, depthImage: pictures };
+      const images: unknown[] = [];
+      (reasoner as unknown as { options: { handlers: { onImages(i: unknown): void } } }).options.handlers.onImages = (i) => images.push(i);
+      for (let k = 1; k <= 4; k++) {
+        const frame = camera.nextFrame();
+        const own = [frame.rgb.data, frame.depth.data];
+        const firstPixels = own.map((data) => data[0]);
+        // As rclnodejs hands them over: buffers Node cannot detach.
+        own.forEach((data) => markAsUntransferable(data.buffer));
+        reasoner.submit(frame, TASK, render);
+        await waitFor(`step ${k}`, () => steps.length === k);
+        if (pictures) await waitFor(`pictures ${k}`, () => images.length === k);
+        expect(errors).to.deep.equal([]);
+        // The middleware's buffers are left as they were.
+        expect(own.map((data) => data[0])).to.deep.equal(firstPixels);
+      }
+      // The first frame was cloned by Node; from the second on each image is copied here, and
+      // from the third on into a buffer of an earlier frame (the trace image drawn on the colour
+      // frame leaves with the pictures, so only depth comes back while pictures are drawn).
+      expect(reasoner.stats.transferred).to.equal(0);
+      expect(reasoner.stats.copied).to.equal(8);
+      expect(reasoner.stats.reused).to.equal(pictures ? 2 : 4);
+      // Each step reasoned about its own frame.
+      expect(new Set(steps.map((s) => s.stamp.sec * 1e9 + s.stamp.nanosec)).size).to.equal(4);
+    });
+  }
+
   it('keeps at most one step in flight: a newer frame replaces the waiting one, and is counted', async () => {
     await make().start();
     const camera = new SyntheticCamera(JOINTS);

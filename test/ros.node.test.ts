@@ -139,7 +139,8 @@ describe('molmoact node on a stand-in ROS graph', function () {
     expect(reasoning.depth_tokens).to.have.length(reasoning.depth_rows * reasoning.depth_cols);
     expect(reasoning.chunk_length * reasoning.action_dim).to.equal(reasoning.actions.length);
     expect(reasoning.trace.width).to.equal(W);
-    expect(reasoning.stage_names).to.include.members(['perceive', 'plan', 'act']);
+    // The worker's decoding of the messages and the backend's decoding of the outputs, each under its own name.
+    expect(reasoning.stage_names).to.include.members(['decode_frame', 'preprocess', 'perceive', 'plan', 'act', 'decode', 'lift']);
     expect(reasoning.actions.every(Number.isFinite)).to.equal(true);
 
     // Markers: in the optical frame, at the frame's stamp, points lifted with depth and intrinsics.

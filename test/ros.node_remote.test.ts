@@ -106,7 +106,7 @@ describe('molmoact node with a remote model (stand-in ROS graph, synthetic serve
       expect(reasoning.chunk_length).to.equal(15);
       expect(reasoning.action_dim).to.equal(8);
       expect(reasoning.depth_tokens).to.deep.equal([]);
-      expect(reasoning.stage_names).to.include.members(['encode', 'server', 'parse']);
+      expect(reasoning.stage_names).to.include.members(['decode_frame', 'encode', 'server', 'parse']);
       // joint_position: the points are the chunk's first seven values.
       trajectory.points.forEach((point, s) => point.positions.forEach((q, j) => expect(q).to.be.closeTo(reasoning.actions[s * 8 + j], 1e-6)));
       // The gripper value 0.5 of DROID (1 closed) with gripper_invert: not above the threshold -> open.

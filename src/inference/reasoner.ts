@@ -3,8 +3,9 @@
  *
  * - At most one step is in flight. A frame submitted meanwhile waits; a newer one replaces it
  *   (the replaced frame is counted as dropped). Frames are never queued.
- * - Image payloads move to the worker in the transfer list (no copy when the message owns them;
- *   image_transfer.ts).
+ * - Image payloads move to the worker in the transfer list (no copy when the message owns them).
+ *   Once an image's own buffer could not be moved (the middleware's memory), every image is
+ *   copied into a buffer the worker has given back instead (image_transfer.ts).
  * - If the worker dies or a step hangs past `stepTimeoutMs`, the worker is replaced, with a
  *   growing delay between attempts; the step in flight is reported as failed and the waiting
  *   frame, if any, is reasoned about once the new worker is ready.
@@ -16,7 +17,7 @@ import type { FromWorker, RenderRequest, ToWorker, WorkerError, WorkerInit } fro
 import type { ModelSummary } from '../core/model/model_summary.js';
 import type { ProprioSource } from '../core/model/proprioception.js';
 import type { Time } from '../core/messages/types.js';
-import { postWithImages } from './image_transfer.js';
+import { BufferPool, postWithImages } from './image_transfer.js';
 
 export interface StepImages {
   stamp: Time;
@@ -55,6 +56,8 @@ export interface ReasonerStats {
   /** Image buffers moved to the worker without a copy / copied first (not owned by the message). */
   transferred: number;
   copied: number;
+  /** Of the copies, those made into a buffer the worker had given back (no fresh memory). */
+  reused: number;
 }
 
 export class ReasonerInitError extends Error {
@@ -96,7 +99,11 @@ export class Reasoner {
     restarts: 0,
     transferred: 0,
     copied: 0,
+    reused: 0,
   };
+  /** Set once an image's own buffer could not be moved: from then on images are copied into the pool. */
+  private copyImages = false;
+  private readonly pool = new BufferPool();
 
   /** What a (re)started worker is initialised with; the proprioception may change at run time. */
   private init: WorkerInit;
@@ -211,15 +218,18 @@ export class Reasoner {
     const timer = setTimeout(() => this.onStepTimeout(id), timeout);
     timer.unref();
     this.inFlight = { id, sentAt: performance.now(), timer };
-    const message: ToWorker = { type: 'step', id, ...pending };
+    const message: ToWorker = { type: 'step', id, ...pending, returnBuffers: this.copyImages };
     const images = [pending.frame.rgb, pending.frame.depth, ...(pending.frame.extraImages ?? []).map((extra) => extra.image)];
-    const count = postWithImages(worker, message, images);
+    const count = postWithImages(worker, message, images, this.copyImages ? this.pool : null);
+    if (count.unmovable > 0) this.copyImages = true;
     this.counters.transferred += count.transferred;
     this.counters.copied += count.copied;
+    this.counters.reused += count.reused;
   }
 
   private onMessage(message: FromWorker): void {
     const { handlers } = this.options;
+    if ('returned' in message && message.returned) this.pool.give(message.returned);
     switch (message.type) {
       case 'step':
       case 'step_failed': {

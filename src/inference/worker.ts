@@ -10,7 +10,7 @@ import { loadManifest } from './load_manifest.js';
 import { summarizeModel } from '../core/model/model_summary.js';
 import { decodeFrame, reasonAboutFrame, type DecodedFrame } from './frame_step.js';
 import { proprioMismatch, type ProprioSource } from '../core/model/proprioception.js';
-import type { ReasoningStep } from '../core/model/types.js';
+import type { Frame, ReasoningStep } from '../core/model/types.js';
 import { decodeDepthImage } from '../core/messages/image_codec.js';
 import { renderTraceImage } from '../media/trace_image.js';
 import { colorizeDepth } from '../media/depth_image.js';
@@ -47,8 +47,11 @@ port.on('message', async (message: ToWorker) => {
   }
 
   const { id, frame, task, render } = message;
+  // The frame's own buffers, for the Reasoner to copy the next frames into once this one is done.
+  let giveBack = message.returnBuffers ? frameBuffers(frame) : [];
+  const pictures = render.traceImage || render.depthImage;
   if (!model) {
-    post({ type: 'step_failed', id, error: { name: 'NotReady', message: 'the model is not loaded' } });
+    post({ type: 'step_failed', id, error: { name: 'NotReady', message: 'the model is not loaded' }, returned: giveBack }, giveBack);
     return;
   }
   const start = performance.now();
@@ -58,15 +61,17 @@ port.on('message', async (message: ToWorker) => {
     decoded = await decodeFrame(frame, model.proprio, model.withGripper);
     const decodeMs = performance.now() - start;
     step = await reasonAboutFrame(model.backend, frame, decoded, task);
-    step.timings = { decode: decodeMs, ...step.timings };
-    post({ type: 'step', id, step, workerMs: performance.now() - start });
+    // decode_frame: the sensor messages; the backend's own 'decode' is its outputs.
+    step.timings = { decode_frame: decodeMs, ...step.timings };
+    const returned = pictures ? [] : giveBack;
+    post({ type: 'step', id, step, workerMs: performance.now() - start, returned }, returned);
   } catch (err) {
-    post({ type: 'step_failed', id, error: toWorkerError(err) });
+    post({ type: 'step_failed', id, error: toWorkerError(err), returned: giveBack }, giveBack);
     return;
   }
 
   // Pictures come after the step has been handed back, off the path of the command.
-  if (!render.traceImage && !render.depthImage) return;
+  if (!pictures) return;
   const renderStart = performance.now();
   try {
     const traceImage = render.traceImage
@@ -76,9 +81,18 @@ port.on('message', async (message: ToWorker) => {
     const transfer = [traceImage?.data.buffer, depthImage?.data.buffer].filter(
       (b): b is ArrayBuffer => b instanceof ArrayBuffer,
     );
-    post({ type: 'images', id, traceImage, depthImage, renderMs: performance.now() - renderStart }, transfer);
+    // The trace image may be drawn on the frame itself: that buffer leaves as the picture.
+    giveBack = giveBack.filter((buffer) => !transfer.includes(buffer));
+    post({ type: 'images', id, traceImage, depthImage, renderMs: performance.now() - renderStart, returned: giveBack }, [...transfer, ...giveBack]);
   } catch (err) {
     // A picture that cannot be drawn does not fail the step; the main thread reports it.
-    post({ type: 'render_failed', id, error: toWorkerError(err) });
+    post({ type: 'render_failed', id, error: toWorkerError(err), returned: giveBack }, giveBack);
   }
 });
+
+/** The distinct ArrayBuffers under a frame's images. */
+function frameBuffers(frame: Frame): ArrayBuffer[] {
+  const images = [frame.rgb, frame.depth, ...(frame.extraImages ?? []).map((extra) => extra.image)];
+  const buffers = images.map((image) => image.data.buffer).filter((b): b is ArrayBuffer => b instanceof ArrayBuffer);
+  return [...new Set(buffers)];
+}

@@ -1,6 +1,8 @@
 /**
  * Messages between the Reasoner (main thread) and its worker. Image payloads travel in the
- * transfer list, so they move instead of being copied.
+ * transfer list, so they move instead of being copied; where the Reasoner asks for them, the
+ * frame's buffers come back (`returned`) once the worker is done with them, to be copied into
+ * again (image_transfer.ts).
  */
 import type { BackendOptions } from './backend.js';
 import type { ModelSummary } from '../core/model/model_summary.js';
@@ -25,7 +27,7 @@ export interface RenderRequest {
 
 export type ToWorker =
   | { type: 'init'; init: WorkerInit }
-  | { type: 'step'; id: number; frame: Frame; task: StepTask; render: RenderRequest }
+  | { type: 'step'; id: number; frame: Frame; task: StepTask; render: RenderRequest; returnBuffers: boolean }
   /** New proprioception settings (the gripper's open and closed positions changed), from the next step on. */
   | { type: 'configure'; proprio: ProprioSource };
 
@@ -39,10 +41,10 @@ export interface WorkerError {
 export type FromWorker =
   | { type: 'ready'; model: ModelSummary }
   | { type: 'init_failed'; error: WorkerError }
-  | { type: 'step'; id: number; step: ReasoningStep; workerMs: number }
-  | { type: 'step_failed'; id: number; error: WorkerError }
-  | { type: 'images'; id: number; traceImage?: RgbImage; depthImage?: RgbImage; renderMs: number }
-  | { type: 'render_failed'; id: number; error: WorkerError };
+  | { type: 'step'; id: number; step: ReasoningStep; workerMs: number; returned?: ArrayBuffer[] }
+  | { type: 'step_failed'; id: number; error: WorkerError; returned?: ArrayBuffer[] }
+  | { type: 'images'; id: number; traceImage?: RgbImage; depthImage?: RgbImage; renderMs: number; returned?: ArrayBuffer[] }
+  | { type: 'render_failed'; id: number; error: WorkerError; returned?: ArrayBuffer[] };
 
 export function toWorkerError(err: unknown): WorkerError {
   if (err instanceof Error) {

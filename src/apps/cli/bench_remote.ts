@@ -119,7 +119,7 @@ export async function runRemoteBench(manifest: RemoteManifest, options: RemoteBe
     if (i < warmup) continue;
     parts.add('node_step_ms', wallMs - serverMs);
     parts.add('worker_transfer_ms', timing.roundTripMs - timing.workerMs);
-    for (const stage of ['decode', 'encode', 'parse', 'lift'] as const) parts.add(`step_${stage}_ms`, step.timings[stage] ?? 0);
+    for (const stage of ['decode_frame', 'encode', 'parse', 'lift'] as const) parts.add(`step_${stage}_ms`, step.timings[stage] ?? 0);
     parts.add('step_http_ms', (step.timings.server ?? 0) - serverMs);
   }
   await session.close();
