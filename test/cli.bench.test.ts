@@ -17,6 +17,19 @@ describe('molmoact-ros bench', function () {
     expect(summary.model).to.equal('molmoact-tiny');
     expect(summary.overhead_ratio).to.be.a('number').and.above(0);
     expect(summary.step_ms).to.be.a('number').and.above(0);
+    // At camera rate: the graphs alone, whole steps, and the part of each step that is not its graphs.
+    expect(summary.rate_hz).to.equal(30);
+    for (const key of ['bare_at_rate_ms', 'step_at_rate_ms', 'pipeline_at_rate_ms']) expect(summary[key], key).to.be.a('number').and.above(0);
+    expect(summary.pipeline_at_rate_ms).to.be.below(summary.step_at_rate_ms);
+  });
+
+  it('feeds whole steps images in buffers Node cannot move with --ros-buffers, and skips the paced phase with --rate 0', () => {
+    const { status, stdout, stderr } = molmoactRos('bench', '--steps', '3', '--warmup', '1', '--soak', '0', '--rate', '0', '--ros-buffers', '--json');
+    expect(status, stderr).to.equal(0);
+    const summary = JSON.parse(stdout.trimEnd().split('\n').at(-1)!);
+    expect(summary.image).to.equal('640x480 rgb8 + 16UC1 in buffers the middleware owns');
+    expect(summary.step_ms).to.be.a('number').and.above(0);
+    expect(summary).not.to.have.property('step_at_rate_ms');
   });
 });
 

@@ -8,6 +8,7 @@ describe('molmoact-ros with a mistake in the command line', function () {
     { argv: ['bench', '--bogus'], line: /^molmoact-ros bench: Unknown option '--bogus'/ },
     { argv: ['bench', '--steps', 'x'], line: /^molmoact-ros bench: --steps expects an integer >= 1, got 'x'/ },
     { argv: ['bench', '--soak=-1'], line: /^molmoact-ros bench: --soak expects an integer >= 0, got '-1'/ },
+    { argv: ['bench', '--rate', 'fast'], line: /^molmoact-ros bench: --rate: expected a rate in Hz from 0 to 1000, got "fast"/ },
     { argv: ['sim', '--episodes', '0'], line: /^molmoact-ros sim: --episodes expects an integer >= 1, got '0'/ },
     { argv: ['sim', '--task', 'juggle'], line: /^molmoact-ros sim: unknown task kind 'juggle'/ },
     { argv: ['sim', '--camera-hz', '0'], line: /^molmoact-ros sim: --camera-hz expects a number in \[0.5, 1000\], got '0'/ },

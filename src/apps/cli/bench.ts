@@ -6,11 +6,14 @@
  * decode, lifting, markers, trajectory, trace image) and the conversion of an 8-step
  * end-effector chunk through IK (ee_chunk_ms). Phase 2 runs whole steps through the node's own
  * pipeline (ReasoningSession: sync, worker, markers, planner, output), giving step_ms and the worker transfer. Phase 3 runs
- * the same graphs bare (session.run on the same prepared inputs): back to back (bare_ms), and each
- * after 2 ms of idling as between steps (bare_idle_ms). Phase 4 (--soak) runs many steps and
+ * the same graphs bare (session.run on the same prepared inputs), back to back (bare_ms). Phase 4
+ * paces both at the camera's rate (--rate), alternating a bare run and a whole step, each after a
+ * frame has been made and the threads have idled until its tick, as they do between real frames:
+ * the overhead at camera rate, where neither has warm caches. Phase 5 (--soak) runs many steps and
  * compares resident memory at the start and the end.
  */
 import { resolve } from 'node:path';
+import { markAsUntransferable } from 'node:worker_threads';
 import { loadParameterSchema, defaultValues } from '../../config/schema.js';
 import { armModelOptions, settingsFromValues } from '../../config/settings.js';
 import { resolvePackagePath } from '../../config/package_root.js';
@@ -22,7 +25,7 @@ import { loadManifest } from '../../inference/load_manifest.js';
 import { OnnxBackend } from '../../inference/onnx/onnx_backend.js';
 import { preprocessImage } from '../../media/preprocess.js';
 import { decodeFrame, reasonAboutFrame } from '../../inference/frame_step.js';
-import { BenchSession } from './bench_session.js';
+import { BenchSession, type BenchMessages } from './bench_session.js';
 import { proprioSource } from '../../core/model/proprioception.js';
 import { summarizeModel } from '../../core/model/model_summary.js';
 import { buildTraceMarkers } from '../../core/visualize/trace_markers.js';
@@ -43,6 +46,9 @@ const HELP = `usage: molmoact-ros bench [options]
   --size WxH      the camera frame's size (default 640x480; e.g. 1280x720)
   --steps N       timed steps per phase (default 200)
   --warmup N      untimed steps first (default 20)
+  --rate HZ       camera rate of the paced phase (default 30; 0 skips it)
+  --ros-buffers   whole steps get their images in buffers Node cannot move to the worker, as
+                  rclnodejs delivers them (the node then copies each image once)
   --soak N        steps of the memory soak (default 10000; 0 skips it)
   --threads N     onnxruntime intra-op threads (default: inference_threads)
   --spin-wait     let onnxruntime's threads spin between calls (default: inference_spin_wait)
@@ -61,6 +67,8 @@ export async function runBench(argv: string[]): Promise<number> {
       size: { type: 'string', default: '640x480' },
       steps: { type: 'string', default: '200' },
       warmup: { type: 'string', default: '20' },
+      rate: { type: 'string', default: '30' },
+      'ros-buffers': { type: 'boolean', default: false },
       soak: { type: 'string', default: '10000' },
       threads: { type: 'string' },
       'spin-wait': { type: 'boolean' },
@@ -80,6 +88,8 @@ export async function runBench(argv: string[]): Promise<number> {
   const steps = integerOption(values.steps, '--steps', 1);
   const warmup = integerOption(values.warmup, '--warmup', 0);
   const soak = integerOption(values.soak, '--soak', 0);
+  const rateHz = Number(values.rate);
+  if (!(rateHz >= 0 && rateHz <= 1000)) throw new UsageError(`--rate: expected a rate in Hz from 0 to 1000, got "${values.rate}"`);
   const inference = {
     intraOpThreads: values.threads ? integerOption(values.threads, '--threads', 1) : settings.inference.intraOpThreads,
     spinWait: values['spin-wait'] ?? settings.inference.spinWait,
@@ -176,7 +186,8 @@ export async function runBench(argv: string[]): Promise<number> {
     if (i >= warmup) parts.add('trace_image_ms', performance.now() - t);
   }
 
-  // Phase 3 (run before the worker exists, so nothing else competes): the same graphs, bare.
+  // Phase 3 (run before the worker exists, so nothing else competes): the same graphs, bare. The
+  // backend stays open for phase 4.
   const prepared = await backend.prepare({
     rgb,
     instruction: INSTRUCTION,
@@ -187,15 +198,6 @@ export async function runBench(argv: string[]): Promise<number> {
     await backend.runBare(prepared);
     if (i >= warmup) parts.add('bare_ms', performance.now() - t);
   }
-  // The same, each run after the thread has idled for 2 ms, as the worker idles between steps
-  // (caches and the core are no longer warm): what the graphs cost at camera rate.
-  for (let i = 0; i < warmup + steps; i++) {
-    await new Promise((resolve) => setTimeout(resolve, 2));
-    const t = performance.now();
-    await backend.runBare(prepared);
-    if (i >= warmup) parts.add('bare_idle_ms', performance.now() - t);
-  }
-  await backend.dispose();
 
   // Phase 1b: an 8-step end-effector chunk (MolmoAct's action layout) to a checked trajectory:
   // IK for every step, timing, the SafetyGuard. Small random moves from the ready pose, seeded.
@@ -221,20 +223,55 @@ export async function runBench(argv: string[]): Promise<number> {
   const session = await BenchSession.start({ ...settings, modelDir, inference: { ...settings.inference, ...inference } }, PANDA_URDF, INSTRUCTION);
   // Each step's stamp lies far past the last chunk's end, so every frame is reasoned about.
   let stampSec = 1_700_000_000;
-  const endToEnd = async (): Promise<{ stepMs: number; transferMs: number }> => {
+  const nextMessages = (): BenchMessages => {
     stampSec += 100;
-    const { wallMs, timing } = await session.step(camera.next({ stampSec }));
-    return { stepMs: wallMs, transferMs: timing.roundTripMs - timing.workerMs };
+    const messages = camera.next({ stampSec });
+    if (values['ros-buffers']) for (const image of [messages.rgb, messages.depth]) markAsUntransferable(image.data.buffer);
+    return messages;
+  };
+  const endToEnd = async (): Promise<{ stepMs: number; transferMs: number; graphsMs: number }> => {
+    const { wallMs, timing, step } = await session.step(nextMessages());
+    return { stepMs: wallMs, transferMs: timing.roundTripMs - timing.workerMs, graphsMs: graphsOf(step) };
   };
   for (let i = 0; i < warmup + steps; i++) {
-    const { stepMs, transferMs } = await endToEnd();
+    const { stepMs, transferMs, graphsMs } = await endToEnd();
     if (i >= warmup) {
       parts.add('step_ms', stepMs);
+      parts.add('step_pipeline_ms', stepMs - graphsMs);
       parts.add('worker_transfer_ms', transferMs);
     }
   }
 
-  // Phase 4: memory over a long run.
+  // Phase 4: at camera rate. Back to back, the threads never idle and the caches stay warm;
+  // between real frames they idle for a frame period, and whatever runs first after that pays for
+  // it. So the bare graphs and then whole steps are paced at the rate, each after a frame has been
+  // made as at every tick; a whole step's own graphs are timed inside it too (the worker's
+  // perceive, plan and act), giving what the pipeline adds in that very step.
+  if (rateHz > 0) {
+    const periodMs = 1000 / rateHz;
+    let tick = performance.now();
+    const atTick = async <T>(run: (messages: BenchMessages) => Promise<T>): Promise<{ ms: number; result: T }> => {
+      const messages = nextMessages();
+      tick = Math.max(tick + periodMs, performance.now());
+      await sleepUntil(tick);
+      const t = performance.now();
+      const result = await run(messages);
+      return { ms: performance.now() - t, result };
+    };
+    for (let i = 0; i < warmup + steps; i++) {
+      const { ms } = await atTick(() => backend.runBare(prepared));
+      if (i >= warmup) parts.add('bare_at_rate_ms', ms);
+    }
+    for (let i = 0; i < warmup + steps; i++) {
+      const { ms, result } = await atTick((messages) => session.step(messages));
+      if (i < warmup) continue;
+      parts.add('step_at_rate_ms', ms);
+      parts.add('pipeline_at_rate_ms', ms - graphsOf(result.step));
+    }
+  }
+  await backend.dispose();
+
+  // Phase 5: memory over a long run.
   let memory: Record<string, number> = {};
   if (soak > 0 && !process.execArgv.some((flag) => flag.startsWith('--min-semi-space-size'))) {
     log('bench: started without --min-semi-space-size (the node\'s launcher passes 16; `npm run bench` does too): the soak includes V8 growing its young generation');
@@ -261,7 +298,7 @@ export async function runBench(argv: string[]): Promise<number> {
   const medians = parts.medians();
   const result = {
     model: manifest.name,
-    image: `${width}x${height} rgb8 + 16UC1`,
+    image: `${width}x${height} rgb8 + 16UC1${values['ros-buffers'] ? ' in buffers the middleware owns' : ''}`,
     steps,
     threads: inference.intraOpThreads,
     spin_wait: inference.spinWait,
@@ -270,10 +307,27 @@ export async function runBench(argv: string[]): Promise<number> {
     ee_chunk_ms_p95: round(parts.quantile('ee_chunk_ms', 0.95)),
     overhead_ratio: round(medians.step_ms / medians.bare_ms, 3),
     overhead_ms: round(medians.step_ms - medians.bare_ms),
-    overhead_vs_idle_bare_ms: round(medians.step_ms - medians.bare_idle_ms),
+    ...(rateHz > 0
+      ? {
+          rate_hz: rateHz,
+          step_at_rate_ms_p90: round(parts.quantile('step_at_rate_ms', 0.9)),
+          overhead_at_rate_ms: round(medians.step_at_rate_ms - medians.bare_at_rate_ms),
+        }
+      : {}),
     ...memory,
   };
   printTable(result);
   if (values.json) process.stdout.write(`${JSON.stringify(result)}\n`);
   return 0;
+}
+
+/** The time of a step's three graphs, as the worker timed them inside the step. */
+function graphsOf(step: ReasoningStep): number {
+  return (['perceive', 'plan', 'act'] as const).reduce((sum, stage) => sum + (step.timings[stage] ?? 0), 0);
+}
+
+/** Waits until performance.now() reaches `when` (ms), on a timer: the thread idles meanwhile. */
+function sleepUntil(when: number): Promise<void> {
+  const wait = when - performance.now();
+  return wait > 0 ? new Promise((resolve) => setTimeout(resolve, wait)) : Promise.resolve();
 }
