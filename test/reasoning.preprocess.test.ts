@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import type { InputSpec } from '../src/core/model/manifest.js';
-import { blockAverageChw, preprocessImage } from '../src/media/preprocess.js';
+import { blockAverageChw, preprocessImage, resizeAsPreprocessed, resizeRgb, toNormalisedChw } from '../src/media/preprocess.js';
 import { areaAverageAvailable } from '../src/media/area_average.js';
 import type { RgbImage } from '../src/core/model/types.js';
 
@@ -121,6 +121,24 @@ describe('reasoning/preprocess', () => {
     const tall = { width: 16, height: 257, data: new Uint8Array(16 * 257 * 3).fill(255) };
     const white = blockAverageChw(tall, { width: 4, height: 1, ...IMAGENET });
     for (let c = 0; c < 3; c++) expect(white[c * 4]).to.be.closeTo(norm(255, c), 1e-5);
+  });
+
+  it('gives training images resized as the model input is: block means rounded to bytes, libvips for other sizes', async () => {
+    const spec: InputSpec = { width: 160, height: 120, ...IMAGENET };
+    const data = Uint8Array.from({ length: 640 * 480 * 3 }, (_, i) => (i * 7919 + (i >> 9) * 31) % 256);
+    const frame: RgbImage = { width: 640, height: 480, data };
+    const bytes = await resizeAsPreprocessed(frame, 160, 120);
+    expect(bytes.length).to.equal(160 * 120 * 3);
+    // Normalised, each byte is within half a step of the node's input tensor.
+    const fromBytes = toNormalisedChw(bytes, spec);
+    const fed = await preprocessImage(frame, spec);
+    const halfStep = 0.5 / 255 / Math.min(...IMAGENET.std);
+    let worst = 0;
+    fed.forEach((v, i) => (worst = Math.max(worst, Math.abs(v - fromBytes[i]))));
+    expect(worst).to.be.at.most(halfStep + 1e-6);
+    // Not a whole factor (848x480 to 160x120): the libvips resize, as preprocessing does.
+    const odd: RgbImage = { width: 848, height: 480, data: Uint8Array.from({ length: 848 * 480 * 3 }, (_, i) => (i * 13) % 256) };
+    expect(Array.from(await resizeAsPreprocessed(odd, 160, 120))).to.deep.equal(Array.from(await resizeRgb(odd, 160, 120)));
   });
 
   it('rejects a block average by factors that are not whole numbers', () => {

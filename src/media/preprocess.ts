@@ -10,6 +10,7 @@ import sharp from 'sharp';
 import type { InputSpec } from '../core/model/manifest.js';
 import type { RgbImage } from '../core/model/types.js';
 import { areaAverage } from './area_average.js';
+import { areaResize } from './area_resize.js';
 
 /**
  * Resizes `rgb` to the manifest's input size (stretching, as MolmoAct does: no crop, no padding)
@@ -18,9 +19,25 @@ import { areaAverage } from './area_average.js';
  */
 export async function preprocessImage(rgb: RgbImage, input: InputSpec, out?: Float32Array): Promise<Float32Array> {
   checkImage(rgb);
-  if (rgb.width % input.width === 0 && rgb.height % input.height === 0) return blockAverageChw(rgb, input, out);
+  if (shrinksByBlocks(rgb, input)) return blockAverageChw(rgb, input, out);
   const resized = await resizeRgb(rgb, input.width, input.height);
   return toNormalisedChw(resized, input, out);
+}
+
+/** Whether preprocessing shrinks `rgb` to `size` by block means (whole factors) rather than through libvips. */
+function shrinksByBlocks(rgb: RgbImage, size: { width: number; height: number }): boolean {
+  return rgb.width % size.width === 0 && rgb.height % size.height === 0;
+}
+
+/**
+ * The frame at `width` x `height` as packed 8-bit RGB, resized the way preprocessImage resizes it:
+ * block means for whole factors (an area resize, each mean rounded to a byte), libvips otherwise.
+ * Training images written with it are what the node feeds the model, up to that rounding.
+ */
+export async function resizeAsPreprocessed(rgb: RgbImage, width: number, height: number): Promise<Uint8Array> {
+  checkImage(rgb);
+  if (shrinksByBlocks(rgb, { width, height })) return areaResize(rgb, { width, height }).data;
+  return resizeRgb(rgb, width, height);
 }
 
 /** `out` when given (it must hold exactly a CHW image of `input`'s size), else a new array. */

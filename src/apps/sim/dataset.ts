@@ -17,7 +17,7 @@
 import { mkdirSync, openSync, writeSync, closeSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CommandPlanner } from '../../core/control/command_planner.js';
-import { resizeRgb } from '../../media/preprocess.js';
+import { resizeAsPreprocessed } from '../../media/preprocess.js';
 import { decodeColorImage, decodeDepthImage } from '../../core/messages/image_codec.js';
 import type { Image } from '../../core/messages/types.js';
 import { tokenizeInstruction } from '../../core/model/instruction.js';
@@ -84,7 +84,8 @@ export async function writeDataset(options: DatasetOptions): Promise<{ frames: n
         // The proprioception a model reads at run time: joints, then the gripper's opening.
         const { proprio } = readProprioception(observation.frame.joints, proprioSource, true);
         records.push(async () => {
-          write('rgb.u8', await resizeRgb(image, options.image.width, options.image.height));
+          // Shrunk as the node shrinks it before the model (block means for the simulated 640x480).
+          write('rgb.u8', await resizeAsPreprocessed(image, options.image.width, options.image.height));
           write('depth.f32', squareDepth(metric, options.depthSize));
           write('proprio.f32', proprio);
           write('instruction.i32', instruction);
