@@ -226,7 +226,8 @@ export class FakeNode implements RosNodeApi {
   createPublisher<M>(type: string, topic: string, qos: QosProfile): RosPublisher<M> {
     this.checkType(type);
     const resolved = this.resolveTopicName(topic);
-    this.graph.publishers.push({ node: this, type, topic: resolved, qos });
+    const entry = { node: this, type, topic: resolved, qos };
+    this.graph.publishers.push(entry);
     const graph = this.graph;
     return {
       publish: (msg: M) => {
@@ -235,6 +236,10 @@ export class FakeNode implements RosNodeApi {
         graph.published.set(resolved, list);
       },
       subscriptionCount: () => graph.subscriptions.filter((s) => s.topic === resolved).length,
+      destroy: () => {
+        const index = graph.publishers.indexOf(entry);
+        if (index >= 0) graph.publishers.splice(index, 1);
+      },
     };
   }
 

@@ -6,8 +6,10 @@
  * actuation off), publishes synchronised sets (rgb8, 16UC1 depth, camera info, joint states,
  * one stamp) at `--hz` for `--seconds`, and reads back what the node says: frames_matched on
  * /diagnostics, and from ~/reasoning how long each step took from its frame's stamp to the
- * step's completion. The node's CPU share and resident memory come from /proc: memory once the
- * first tenth of the sets has been published (the warm-up) and at the end. One JSON line at the end.
+ * step's completion. That time includes this process publishing the set after stamping it
+ * (rclnodejs serialises each image in JavaScript), timed too: publish_ms. The node's CPU share and
+ * resident memory come from /proc: memory once the first tenth of the sets has been published
+ * (the warm-up) and at the end. One JSON line at the end.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -19,7 +21,7 @@ import { SyntheticCamera, PANDA_READY } from '../sim/synthetic_camera.js';
 import { NODE_QOS } from './qos.js';
 import { rclnodejsFor } from './rcl.js';
 import { rclnodejsApi } from './rclnodejs_api.js';
-import type { QosProfile, RosNodeApi } from './ros_api.js';
+import type { QosProfile, RosNodeApi, RosPublisher } from './ros_api.js';
 
 const HELP = `usage: molmoact-ros bench-ros [options]   (ROS 2 sourced)
 
@@ -44,6 +46,8 @@ interface SizeResult {
   steps: number;
   step_ms_p50: number | null;
   step_ms_p90: number | null;
+  /** This process's time to publish a set after stamping it (part of the step times above). */
+  publish_ms_p50: number | null;
   node_cpu_pct: number;
   /** The node's resident memory after the warm-up (the first tenth of the sets), at the end, and at most. */
   rss_warm_mib: number;
@@ -76,6 +80,7 @@ export async function runBenchRos(argv: string[]): Promise<number> {
   const seconds = integerOption(values.seconds, '--seconds', 1);
   const hz = integerOption(values.hz, '--hz', 1);
   if (values.qos !== 'reliable' && values.qos !== 'sensor') throw new UsageError(`--qos: expected reliable or sensor, got "${values.qos}"`);
+  if (process.platform === 'linux' && process.env.GLIBC_TUNABLES !== PUBLISHER_MALLOC) return restartWithPublisherMalloc();
   const qos: QosProfile = values.qos === 'sensor' ? { depth: 5, reliability: 'best_effort', durability: 'volatile' } : NODE_QOS.output;
 
   const rcl = await rclnodejsFor('bench-ros');
@@ -106,7 +111,7 @@ export async function runBenchRos(argv: string[]): Promise<number> {
   for (const r of results) {
     process.stderr.write(
       `  ${r.size}: matched ${r.matched}/${r.published} (${r.matched_pct} %), unmatched ${r.unmatched}, stale ${r.stale}; ` +
-        `step p50 ${r.step_ms_p50} ms, p90 ${r.step_ms_p90} ms over ${r.steps} steps; node CPU ${r.node_cpu_pct} %; ` +
+        `step p50 ${r.step_ms_p50} ms, p90 ${r.step_ms_p90} ms over ${r.steps} steps (publishing a set: ${r.publish_ms_p50} ms); node CPU ${r.node_cpu_pct} %; ` +
         `resident ${r.rss_warm_mib} MiB after warm-up, ${r.rss_end_mib} at the end (${r.rss_growth_pct} %), ${r.rss_max_mib} at most\n`,
     );
   }
@@ -127,6 +132,8 @@ async function benchSize(
   const diagnostic = (key: string): string | undefined => diagnostics.values?.get(key);
   const child = startNode();
   diagnostics.values = null;
+  // This size's publishers, which leave the graph with its node: the next size starts afresh.
+  const publishers: RosPublisher<unknown>[] = [];
   try {
     await waitFor(() => diagnostic('model') === 'molmoact-tiny', 60, 'the molmoact node to load its model');
     const camera = new SyntheticCamera([...JOINTS, 'panda_finger_joint1', 'panda_finger_joint2'], {
@@ -136,11 +143,16 @@ async function benchSize(
       jointPositions: [...PANDA_READY, 0.04, 0.04],
     });
     const template = camera.next();
+    const publisher = (type: string, topic: string): RosPublisher<unknown> => {
+      const created = node.createPublisher<unknown>(type, topic, qos);
+      publishers.push(created);
+      return created;
+    };
     const publish = {
-      rgb: node.createPublisher<unknown>('sensor_msgs/msg/Image', '/camera/color/image_raw', qos),
-      depth: node.createPublisher<unknown>('sensor_msgs/msg/Image', '/camera/aligned_depth_to_color/image_raw', qos),
-      info: node.createPublisher<unknown>('sensor_msgs/msg/CameraInfo', '/camera/color/camera_info', qos),
-      joints: node.createPublisher<unknown>('sensor_msgs/msg/JointState', '/joint_states', qos),
+      rgb: publisher('sensor_msgs/msg/Image', '/camera/color/image_raw'),
+      depth: publisher('sensor_msgs/msg/Image', '/camera/aligned_depth_to_color/image_raw'),
+      info: publisher('sensor_msgs/msg/CameraInfo', '/camera/color/camera_info'),
+      joints: publisher('sensor_msgs/msg/JointState', '/joint_states'),
     };
     await sleep(1000); // discovery
     const matchedBefore = Number(diagnostic('frames_matched') ?? 0);
@@ -150,6 +162,7 @@ async function benchSize(
     const wallStart = performance.now();
     const startSec = toSeconds(node.now());
     let published = 0;
+    const publishMs: number[] = [];
     const total = seconds * hz;
     const warmUp = Math.ceil(total / 10);
     const memory = { warm: 0, max: 0 };
@@ -158,11 +171,13 @@ async function benchSize(
         if (published === warmUp) memory.warm = residentMib(child.pid!);
         if (published % hz === 0) memory.max = Math.max(memory.max, residentMib(child.pid!));
         const stamp = timeFromSeconds(toSeconds(node.now()));
+        const publishStart = performance.now();
         const header = (m: { header: { frame_id: string } }) => ({ ...m.header, stamp });
         publish.info.publish({ ...template.cameraInfo, header: header(template.cameraInfo) });
         publish.joints.publish({ ...template.joints, header: { stamp, frame_id: '' } });
         publish.depth.publish({ ...template.depth, header: header(template.depth) });
         publish.rgb.publish({ ...template.rgb, header: header(template.rgb) });
+        publishMs.push(performance.now() - publishStart);
         if (++published >= total) {
           timer.cancel();
           resolve();
@@ -187,6 +202,7 @@ async function benchSize(
       steps: ours.length,
       step_ms_p50: quantile(0.5),
       step_ms_p90: quantile(0.9),
+      publish_ms_p50: publishMs.length ? Math.round(publishMs.sort((a, b) => a - b)[publishMs.length >> 1] * 10) / 10 : null,
       node_cpu_pct: Math.round((cpu / wallSec) * 1000) / 10,
       rss_warm_mib: Math.round(memory.warm * 10) / 10,
       rss_end_mib: Math.round(rssEnd * 10) / 10,
@@ -194,6 +210,7 @@ async function benchSize(
       rss_growth_pct: Math.round(((rssEnd - memory.warm) / memory.warm) * 1000) / 10,
     };
   } finally {
+    for (const created of publishers) created.destroy();
     await stopNode(child);
   }
 }
@@ -202,6 +219,32 @@ async function benchSize(
  * The molmoact node as its own process, started by its launcher as `ros2 run` starts it (the same
  * Node.js flags): the bundled model, the Panda's URDF, an instruction, actuation off.
  */
+/**
+ * How this process allocates: freed buffers are kept for the next images. glibc otherwise gives
+ * buffers above its mmap threshold fresh pages each time, and that threshold only follows the
+ * sizes freed so far: once 640x480 sets had been published, publishing a 1280x720 set took 34 ms
+ * instead of 5 (faulting in fresh pages is slow on a virtual machine), and that time counted as
+ * the node's. glibc reads this at start-up only, so the benchmark starts itself again with it.
+ */
+export const PUBLISHER_MALLOC = 'glibc.malloc.mmap_threshold=33554432:glibc.malloc.trim_threshold=268435456';
+/** The GLIBC_TUNABLES the benchmark was started with, for the node: it runs as users run it. */
+export const NODE_MALLOC_ENV = 'MOLMOACT_BENCH_ROS_NODE_GLIBC_TUNABLES';
+
+function restartWithPublisherMalloc(): Promise<number> {
+  const env = { ...process.env, GLIBC_TUNABLES: PUBLISHER_MALLOC, [NODE_MALLOC_ENV]: process.env.GLIBC_TUNABLES ?? '' };
+  const child = spawn(process.execPath, [...process.execArgv, ...process.argv.slice(1)], { stdio: 'inherit', env });
+  return new Promise((resolve) => {
+    child.on('error', () => resolve(1));
+    child.on('exit', (code) => resolve(code ?? 1));
+  });
+}
+
+/** The node's environment: the one the benchmark was started with (see PUBLISHER_MALLOC), and the Node.js to use. */
+export function nodeEnvironment(current: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
+  const { [NODE_MALLOC_ENV]: original, GLIBC_TUNABLES: _ours, ...env } = current;
+  return { ...env, ...(original ? { GLIBC_TUNABLES: original } : {}), MOLMOACT_NODE_BIN: process.execPath };
+}
+
 function startNode(): ChildProcess {
   const child = spawn(
     resolvePackagePath('scripts/molmoact_node'),
@@ -213,7 +256,7 @@ function startNode(): ChildProcess {
       '-p', 'publish_trace_image:=false',
       '-p', 'publish_depth_image:=false',
     ],
-    { stdio: ['ignore', 'ignore', 'inherit'], env: { ...process.env, MOLMOACT_NODE_BIN: process.execPath } },
+    { stdio: ['ignore', 'ignore', 'inherit'], env: nodeEnvironment() },
   );
   return child;
 }

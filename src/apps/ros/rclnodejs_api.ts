@@ -86,6 +86,7 @@ class RclNode implements RosNodeApi {
         const count = (publisher as unknown as { subscriptionCount: number | (() => number) }).subscriptionCount;
         return typeof count === 'function' ? count.call(publisher) : count;
       },
+      destroy: () => this.node.destroyPublisher(publisher),
     };
   }
 

@@ -28,6 +28,8 @@ export interface RosPublisher<M> {
   publish(msg: M): void;
   /** Subscriptions matched to this publisher (remappings applied, unlike counting by topic name). */
   subscriptionCount(): number;
+  /** Leaves the graph (its subscribers no longer match it). */
+  destroy(): void;
 }
 
 export interface RosServiceClient<Request, Response> {
