@@ -104,6 +104,28 @@ describe('Reasoner (onnxruntime inside the worker thread)', function () {
     });
   }
 
+  it('hands each frame its own buffers while the previous frame\'s pictures are still being drawn', async () => {
+    await make().start();
+    const camera = new SyntheticCamera(JOINTS);
+    const pictures: { stamp: { sec: number; nanosec: number } }[] = [];
+    (reasoner as unknown as { options: { handlers: { onImages(i: { stamp: { sec: number; nanosec: number } }): void } } }).options.handlers.onImages = (i) => pictures.push(i);
+    const frames = Array.from({ length: 6 }, () => camera.nextFrame());
+    for (const frame of frames) for (const image of [frame.rgb, frame.depth]) markAsUntransferable(image.data.buffer);
+    // Each next frame goes as soon as the step is back, while the worker still draws the last one's pictures.
+    for (const [k, frame] of frames.entries()) {
+      reasoner.submit(frame, TASK, { traceImage: true, depthImage: true });
+      await waitFor(`step ${k + 1}`, () => steps.length === k + 1);
+    }
+    await waitFor('all pictures', () => pictures.length === frames.length);
+    expect(errors).to.deep.equal([]);
+    expect(steps.map((s) => s.stamp)).to.deep.equal(frames.map((f) => f.stamp));
+    expect(pictures.map((p) => p.stamp)).to.deep.equal(frames.map((f) => f.stamp));
+    // Every image copied: the first frame's by Node's clone, the others into buffers here.
+    expect(reasoner.stats.copied).to.equal(12);
+    // Only depth comes back (colour leaves as the trace image), and only once its pictures are drawn.
+    expect(reasoner.stats.reused).to.be.within(1, 4);
+  });
+
   it('keeps at most one step in flight: a newer frame replaces the waiting one, and is counted', async () => {
     await make().start();
     const camera = new SyntheticCamera(JOINTS);

@@ -30,7 +30,11 @@ export interface TransferCount {
   copied: number;
   /** Copies made into a buffer from the pool rather than into fresh memory. */
   reused: number;
-  /** Images that were their buffer's sole view and still could not be moved (memory the middleware owns). */
+  /**
+   * Images that were their buffer's sole view and still could not be moved (memory the middleware
+   * owns). Where the port refuses the send (Node 21+) it does not say which buffer it refused, and
+   * every image that was to move counts: what matters to the sender is whether any could not.
+   */
   unmovable: number;
 }
 

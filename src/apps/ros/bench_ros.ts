@@ -13,6 +13,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { constants as osConstants } from 'node:os';
 import { integerOption, parseOptions, UsageError } from '../../config/command_line.js';
 import { resolvePackagePath } from '../../config/package_root.js';
 import { timeFromSeconds, toSeconds } from '../../core/messages/time.js';
@@ -80,7 +81,7 @@ export async function runBenchRos(argv: string[]): Promise<number> {
   const seconds = integerOption(values.seconds, '--seconds', 1);
   const hz = integerOption(values.hz, '--hz', 1);
   if (values.qos !== 'reliable' && values.qos !== 'sensor') throw new UsageError(`--qos: expected reliable or sensor, got "${values.qos}"`);
-  if (process.platform === 'linux' && process.env.GLIBC_TUNABLES !== PUBLISHER_MALLOC) return restartWithPublisherMalloc();
+  if (process.platform === 'linux' && process.env[NODE_MALLOC_ENV] === undefined) return restartWithPublisherMalloc();
   const qos: QosProfile = values.qos === 'sensor' ? { depth: 5, reliability: 'best_effort', durability: 'volatile' } : NODE_QOS.output;
 
   const rcl = await rclnodejsFor('bench-ros');
@@ -131,6 +132,10 @@ async function benchSize(
   /** A value of the node's newest /diagnostics status. */
   const diagnostic = (key: string): string | undefined => diagnostics.values?.get(key);
   const child = startNode();
+  // Stopped (Ctrl-C, a timeout's SIGTERM), the benchmark stops its node before it exits.
+  const stopBoth = (signal: NodeJS.Signals) => () => void stopNode(child).finally(() => process.exit(128 + osConstants.signals[signal]));
+  const signals = (['SIGINT', 'SIGTERM'] as const).map((signal) => [signal, stopBoth(signal)] as const);
+  for (const [signal, handler] of signals) process.once(signal, handler);
   diagnostics.values = null;
   // This size's publishers, which leave the graph with its node: the next size starts afresh.
   const publishers: RosPublisher<unknown>[] = [];
@@ -212,13 +217,10 @@ async function benchSize(
   } finally {
     for (const created of publishers) created.destroy();
     await stopNode(child);
+    for (const [signal, handler] of signals) process.off(signal, handler);
   }
 }
 
-/**
- * The molmoact node as its own process, started by its launcher as `ros2 run` starts it (the same
- * Node.js flags): the bundled model, the Panda's URDF, an instruction, actuation off.
- */
 /**
  * How this process allocates: freed buffers are kept for the next images. glibc otherwise gives
  * buffers above its mmap threshold fresh pages each time, and that threshold only follows the
@@ -227,15 +229,28 @@ async function benchSize(
  * the node's. glibc reads this at start-up only, so the benchmark starts itself again with it.
  */
 export const PUBLISHER_MALLOC = 'glibc.malloc.mmap_threshold=33554432:glibc.malloc.trim_threshold=268435456';
-/** The GLIBC_TUNABLES the benchmark was started with, for the node: it runs as users run it. */
+/**
+ * The GLIBC_TUNABLES the benchmark was started with, for the node: it runs as users run it. Set
+ * (possibly empty) only in the restarted benchmark, which is how it knows not to restart again.
+ */
 export const NODE_MALLOC_ENV = 'MOLMOACT_BENCH_ROS_NODE_GLIBC_TUNABLES';
 
+/** Runs this benchmark again with PUBLISHER_MALLOC; resolves to its exit code. */
 function restartWithPublisherMalloc(): Promise<number> {
   const env = { ...process.env, GLIBC_TUNABLES: PUBLISHER_MALLOC, [NODE_MALLOC_ENV]: process.env.GLIBC_TUNABLES ?? '' };
-  const child = spawn(process.execPath, [...process.execArgv, ...process.argv.slice(1)], { stdio: 'inherit', env });
+  // An inspector port is this process's; the restarted one would collide with it.
+  const flags = process.execArgv.filter((flag) => !flag.startsWith('--inspect'));
+  const child = spawn(process.execPath, [...flags, ...process.argv.slice(1)], { stdio: 'inherit', env });
+  // Ctrl-C or a timeout's SIGTERM stops the benchmark there too (it then stops its node).
+  const forward = (signal: NodeJS.Signals) => () => child.kill(signal);
+  const handlers = (['SIGINT', 'SIGTERM'] as const).map((signal) => [signal, forward(signal)] as const);
+  for (const [signal, handler] of handlers) process.on(signal, handler);
   return new Promise((resolve) => {
     child.on('error', () => resolve(1));
-    child.on('exit', (code) => resolve(code ?? 1));
+    child.on('exit', (code, signal) => {
+      for (const [name, handler] of handlers) process.off(name, handler);
+      resolve(code ?? 128 + (signal ? osConstants.signals[signal] : 0));
+    });
   });
 }
 
@@ -245,6 +260,10 @@ export function nodeEnvironment(current: NodeJS.ProcessEnv = process.env): NodeJ
   return { ...env, ...(original ? { GLIBC_TUNABLES: original } : {}), MOLMOACT_NODE_BIN: process.execPath };
 }
 
+/**
+ * The molmoact node as its own process, started by its launcher as `ros2 run` starts it (the same
+ * Node.js flags): the bundled model, the Panda's URDF, an instruction, actuation off.
+ */
 function startNode(): ChildProcess {
   const child = spawn(
     resolvePackagePath('scripts/molmoact_node'),
