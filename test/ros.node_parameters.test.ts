@@ -307,6 +307,24 @@ const CASES: ParameterCase[] = [
     after: false,
   },
   {
+    name: 'picture_period_s',
+    value: 0,
+    // Dry run, so that every set is reasoned about (no chunk runs); six sets at 30 Hz.
+    start: { autostart: false },
+    observe: async (h) => {
+      const before = h.graph.messages('/molmoact/trace_image').length;
+      for (let k = 0; k < 6; k++) {
+        await h.step();
+        h.graph.nowSec += 1 / 30;
+      }
+      await new Promise((resolve) => setTimeout(resolve, 400));
+      return h.graph.messages('/molmoact/trace_image').length - before;
+    },
+    // At most one frame's pictures per 0.1 s: the first and the fourth set's.
+    before: 2,
+    after: 6,
+  },
+  {
     name: 'publish_depth_image',
     value: false,
     observe: (h) => h.imageAfterStep('/molmoact/depth_image'),

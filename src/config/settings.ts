@@ -47,6 +47,8 @@ export interface NodeSettings {
   gripper: GripperConfig & { interface: GripperInterface; topic: string; action: string; maxEffort: number };
   publishTraceImage: boolean;
   publishDepthImage: boolean;
+  /** Least time between two frames whose pictures are published (s); 0: every step's. */
+  picturePeriodSec: number;
   inference: BackendOptions;
   /** Topics that replace the manifest's for further cameras, by camera name. */
   extraCameraTopics: Map<string, string>;
@@ -136,6 +138,7 @@ export function settingsFromValues(values: ReadonlyMap<string, ParameterValue>):
     },
     publishTraceImage: get<boolean>('publish_trace_image'),
     publishDepthImage: get<boolean>('publish_depth_image'),
+    picturePeriodSec: get<number>('picture_period_s'),
     inference: {
       intraOpThreads: get<number>('inference_threads'),
       spinWait: get<boolean>('inference_spin_wait'),

@@ -117,6 +117,8 @@ export class ReasoningSession {
   private settings: NodeSettings;
   private readonly sync: FrameSync;
   private reasoner: Reasoner | null = null;
+  /** When the newest frame whose pictures were asked for was handed over (node clock, s). */
+  private lastPicturesSec = -Infinity;
   private model: ModelSummary | null = null;
   private modelError: string | null = null;
   private enabled: boolean;
@@ -356,14 +358,29 @@ export class ReasoningSession {
       this.counters.framesWhileChunkRuns++; // open_loop: the running chunk finishes first
       return;
     }
+    const traceImage = this.settings.publishTraceImage && this.ports.traceImage.wanted();
+    const depthImage = this.settings.publishDepthImage && this.ports.depthImage.wanted();
+    const pictures = (traceImage || depthImage) && this.picturesDue();
     this.reasoner.submit(
       frame,
       { instruction: this.instruction, traceOverride: this.traceOverride ?? undefined },
-      {
-        traceImage: this.settings.publishTraceImage && this.ports.traceImage.wanted(),
-        depthImage: this.settings.publishDepthImage && this.ports.depthImage.wanted(),
-      },
+      { traceImage: pictures && traceImage, depthImage: pictures && depthImage },
     );
+  }
+
+  /**
+   * Whether this frame's pictures are to be published: at most one frame's per picture_period_s.
+   * The worker draws them off the command's path, but sending each 1280x720 picture takes the
+   * executor milliseconds that the next sets would otherwise wait for.
+   */
+  private picturesDue(): boolean {
+    const now = this.nowSeconds();
+    // A tenth of the period early still counts, so a camera at exactly the picture rate, with its
+    // jitter, keeps every frame's pictures. A clock that went back (a looping bag) starts afresh.
+    const since = now - this.lastPicturesSec;
+    if (since >= 0 && since < 0.9 * this.settings.picturePeriodSec) return false;
+    this.lastPicturesSec = now;
+    return true;
   }
 
   private async startReasoner(): Promise<void> {
