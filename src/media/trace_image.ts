@@ -213,8 +213,8 @@ function coveredSpans(points: readonly PixelCoord[], radius: number, v: number, 
   spans.sort((x, y) => x[0] - y[0]);
   const merged: number[] = [];
   for (const [from, to] of spans) {
-    const last = merged.length - 1;
-    if (last > 0 && from <= merged[last] + 1) merged[last] = Math.max(merged[last], to);
+    const last = merged.length - 1; // the previous span's end, -1 for none
+    if (last >= 0 && from <= merged[last] + 1) merged[last] = Math.max(merged[last], to);
     else merged.push(from, to);
   }
   return merged;

@@ -13,6 +13,7 @@
  * compares resident memory at the start and the end.
  */
 import { resolve } from 'node:path';
+import { setTimeout as delay } from 'node:timers/promises';
 import { markAsUntransferable } from 'node:worker_threads';
 import { loadParameterSchema, defaultValues } from '../../config/schema.js';
 import { armModelOptions, settingsFromValues } from '../../config/settings.js';
@@ -253,7 +254,7 @@ export async function runBench(argv: string[]): Promise<number> {
     const atTick = async <T>(run: (messages: BenchMessages) => Promise<T>): Promise<{ ms: number; result: T }> => {
       const messages = nextMessages();
       tick = Math.max(tick + periodMs, performance.now());
-      await sleepUntil(tick);
+      await delay(Math.max(0, tick - performance.now())); // the threads idle until the tick
       const t = performance.now();
       const result = await run(messages);
       return { ms: performance.now() - t, result };
@@ -324,10 +325,4 @@ export async function runBench(argv: string[]): Promise<number> {
 /** The time of a step's three graphs, as the worker timed them inside the step. */
 function graphsOf(step: ReasoningStep): number {
   return (['perceive', 'plan', 'act'] as const).reduce((sum, stage) => sum + (step.timings[stage] ?? 0), 0);
-}
-
-/** Waits until performance.now() reaches `when` (ms), on a timer: the thread idles meanwhile. */
-function sleepUntil(when: number): Promise<void> {
-  const wait = when - performance.now();
-  return wait > 0 ? new Promise((resolve) => setTimeout(resolve, wait)) : Promise.resolve();
 }

@@ -13,6 +13,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { setTimeout as delay } from 'node:timers/promises';
 import { constants as osConstants } from 'node:os';
 import { integerOption, parseOptions, UsageError } from '../../config/command_line.js';
 import { resolvePackagePath } from '../../config/package_root.js';
@@ -159,7 +160,7 @@ async function benchSize(
       info: publisher('sensor_msgs/msg/CameraInfo', '/camera/color/camera_info'),
       joints: publisher('sensor_msgs/msg/JointState', '/joint_states'),
     };
-    await sleep(1000); // discovery
+    await delay(1000); // discovery
     const matchedBefore = Number(diagnostic('frames_matched') ?? 0);
     const unmatchedBefore = Number(diagnostic('frames_unmatched') ?? 0);
     const staleBefore = Number(diagnostic('frames_stale') ?? 0);
@@ -189,7 +190,7 @@ async function benchSize(
         }
       });
     });
-    await sleep(2000); // the last sets and a diagnostics period
+    await delay(2000); // the last sets and a diagnostics period
     const wallSec = (performance.now() - wallStart) / 1000;
     const cpu = cpuSeconds(child.pid!) - cpuBefore;
     const rssEnd = residentMib(child.pid!);
@@ -306,10 +307,6 @@ async function waitFor(condition: () => boolean, seconds: number, what: string):
   const deadline = performance.now() + seconds * 1000;
   while (!condition()) {
     if (performance.now() > deadline) throw new Error(`bench-ros: no ${what} after ${seconds} s`);
-    await sleep(100);
+    await delay(100);
   }
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }

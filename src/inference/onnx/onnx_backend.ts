@@ -70,8 +70,8 @@ export interface BareOutputs {
 export class OnnxBackend implements ReasoningBackend {
   /**
    * The image tensor's memory, reused from step to step: a fresh array each step (230 kB for the
-   * bundled model) costs page faults that, on a virtual machine, take longer than filling it. A step takes it and gives
-   * it back, so steps that overlap never share it.
+   * bundled model) costs page faults that, on a virtual machine, take longer than filling it. A
+   * step takes it and gives it back, so steps that overlap never share it.
    */
   private spareImage: Float32Array | undefined;
 
