@@ -5,16 +5,17 @@
  * Phase 1 times each part in-process (sync, message decode, preprocess, each stage, output
  * decode, lifting, markers, trajectory, trace image) and the conversion of an 8-step
  * end-effector chunk through IK (ee_chunk_ms). Phase 2 runs whole steps through the node's own
- * pipeline (ReasoningSession: sync, worker, markers, planner, output), giving step_ms and the worker transfer. Phase 3 runs
- * the same graphs bare (session.run on the same prepared inputs), back to back (bare_ms). Phase 4
- * paces both at the camera's rate (--rate), alternating a bare run and a whole step, each after a
- * frame has been made and the threads have idled until its tick, as they do between real frames:
- * the overhead at camera rate, where neither has warm caches. Phase 5 (--soak) runs many steps and
- * compares resident memory at the start and the end.
+ * pipeline (ReasoningSession: sync, worker, markers, planner, output), giving step_ms and the
+ * worker transfer, and the same graphs bare (session.run on the same prepared inputs, bare_ms),
+ * back to back, in alternating blocks. Phase 3 paces both at the camera's rate (--rate), each
+ * after a frame has been made and the threads have idled until its tick, as they do between real
+ * frames: the overhead at camera rate, where neither has warm caches. Phase 4 (--soak) runs many
+ * steps and compares resident memory at the start and the end.
  */
 import { resolve } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
-import { markAsUntransferable } from 'node:worker_threads';
+import { markAsUntransferable, Worker } from 'node:worker_threads';
+import type { WokenBareInit, WokenBareReply } from './woken_bare_worker.js';
 import { loadParameterSchema, defaultValues } from '../../config/schema.js';
 import { armModelOptions, settingsFromValues } from '../../config/settings.js';
 import { resolvePackagePath } from '../../config/package_root.js';
@@ -57,6 +58,8 @@ const HELP = `usage: molmoact-ros bench [options]
 `;
 
 const INSTRUCTION = 'pick up the red block';
+/** Timed runs per block where bare graphs and whole steps alternate. */
+const BLOCK = 20;
 /** The default joint names are the Panda's: it is commanded through its bundled URDF. */
 const PANDA_URDF = resolvePackagePath('config/robots/urdf/panda.urdf');
 
@@ -114,6 +117,9 @@ export async function runBench(argv: string[]): Promise<number> {
     fx: (520 * width) / 640,
     jointPositions: [...PANDA_READY.slice(0, settings.jointNames.length), ...gripperJoints.map(() => settings.gripper.openPosition)],
   });
+  if (!startedAsTheNode()) {
+    log('bench: not started as the node is (its launcher sets --min-semi-space-size=16 and GLIBC_TUNABLES; `npm run bench` starts the bench through it): the figures include V8 growing its young generation and glibc unmapping freed frames');
+  }
   log(`bench: model ${manifest.name}, ${width}x${height} rgb8 + 16UC1, ${steps} steps, ${inference.intraOpThreads} inference thread(s)${inference.spinWait ? ', spinning' : ''}`);
 
   // Phase 1: each part, in-process.
@@ -187,18 +193,12 @@ export async function runBench(argv: string[]): Promise<number> {
     if (i >= warmup) parts.add('trace_image_ms', performance.now() - t);
   }
 
-  // Phase 3 (run before the worker exists, so nothing else competes): the same graphs, bare. The
-  // backend stays open for phase 4.
+  // The graphs' inputs for the bare runs of phases 2 and 3.
   const prepared = await backend.prepare({
     rgb,
     instruction: INSTRUCTION,
     proprio: sample.proprio,
   });
-  for (let i = 0; i < warmup + steps; i++) {
-    const t = performance.now();
-    await backend.runBare(prepared);
-    if (i >= warmup) parts.add('bare_ms', performance.now() - t);
-  }
 
   // Phase 1b: an 8-step end-effector chunk (MolmoAct's action layout) to a checked trajectory:
   // IK for every step, timing, the SafetyGuard. Small random moves from the ready pose, seeded.
@@ -220,7 +220,9 @@ export async function runBench(argv: string[]): Promise<number> {
   }
   if (eeRefused > 0) log(`bench: ${eeRefused} of ${steps} end-effector chunks were refused`);
 
-  // Phase 2: whole steps through the node's own pipeline (sync, worker, markers, planner, output).
+  // Phases 2 and 3: whole steps through the node's own pipeline (sync, worker, markers, planner,
+  // output), and the same graphs bare (session.run on prepared inputs). They alternate in blocks,
+  // so that both see the machine in the same state: its speed drifts from one minute to the next.
   const session = await BenchSession.start({ ...settings, modelDir, inference: { ...settings.inference, ...inference } }, PANDA_URDF, INSTRUCTION);
   // Each step's stamp lies far past the last chunk's end, so every frame is reasoned about.
   let stampSec = 1_700_000_000;
@@ -234,20 +236,48 @@ export async function runBench(argv: string[]): Promise<number> {
     const { wallMs, timing, step } = await session.step(nextMessages());
     return { stepMs: wallMs, transferMs: timing.roundTripMs - timing.workerMs, graphsMs: graphsOf(step) };
   };
-  for (let i = 0; i < warmup + steps; i++) {
-    const { stepMs, transferMs, graphsMs } = await endToEnd();
-    if (i >= warmup) {
+  const bareRun = async (): Promise<number> => {
+    const t = performance.now();
+    await backend.runBare(prepared);
+    return performance.now() - t;
+  };
+  /** Runs each of `runs` `steps` times (after `warmup` untimed runs of each), in alternating blocks. */
+  const alternate = async (...runs: ((record: boolean) => Promise<void>)[]): Promise<void> => {
+    for (const run of runs) for (let i = 0; i < warmup; i++) await run(false);
+    for (let done = 0; done < steps; done += BLOCK) {
+      const count = Math.min(BLOCK, steps - done);
+      for (const run of runs) for (let i = 0; i < count; i++) await run(true);
+    }
+  };
+  // The same graphs in a thread that a small message wakes for each run (woken_bare_worker.ts).
+  const woken = await WokenBare.start({ modelDir, inference, rgb, instruction: INSTRUCTION, proprio: sample.proprio });
+
+  // Phase 2: back to back.
+  await alternate(
+    async (record) => {
+      const ms = await bareRun();
+      if (record) parts.add('bare_ms', ms);
+    },
+    async (record) => {
+      const { roundTripMs, graphsMs } = await woken.run();
+      if (!record) return;
+      parts.add('woken_bare_ms', graphsMs);
+      parts.add('woken_round_trip_ms', roundTripMs);
+    },
+    async (record) => {
+      const { stepMs, transferMs, graphsMs } = await endToEnd();
+      if (!record) return;
       parts.add('step_ms', stepMs);
       parts.add('step_pipeline_ms', stepMs - graphsMs);
       parts.add('worker_transfer_ms', transferMs);
-    }
-  }
+    },
+  );
 
-  // Phase 4: at camera rate. Back to back, the threads never idle and the caches stay warm;
+  // Phase 3: at camera rate. Back to back, the threads never idle and the caches stay warm;
   // between real frames they idle for a frame period, and whatever runs first after that pays for
-  // it. So the bare graphs and then whole steps are paced at the rate, each after a frame has been
-  // made as at every tick; a whole step's own graphs are timed inside it too (the worker's
-  // perceive, plan and act), giving what the pipeline adds in that very step.
+  // it. So bare graphs and whole steps are paced at the rate, each after a frame has been made as
+  // at every tick; a whole step's own graphs are timed inside it too (the worker's perceive, plan
+  // and act), giving what the pipeline adds in that very step.
   if (rateHz > 0) {
     const periodMs = 1000 / rateHz;
     let tick = performance.now();
@@ -259,24 +289,24 @@ export async function runBench(argv: string[]): Promise<number> {
       const result = await run(messages);
       return { ms: performance.now() - t, result };
     };
-    for (let i = 0; i < warmup + steps; i++) {
-      const { ms } = await atTick(() => backend.runBare(prepared));
-      if (i >= warmup) parts.add('bare_at_rate_ms', ms);
-    }
-    for (let i = 0; i < warmup + steps; i++) {
-      const { ms, result } = await atTick((messages) => session.step(messages));
-      if (i < warmup) continue;
-      parts.add('step_at_rate_ms', ms);
-      parts.add('pipeline_at_rate_ms', ms - graphsOf(result.step));
-    }
+    await alternate(
+      async (record) => {
+        const { ms } = await atTick(() => backend.runBare(prepared));
+        if (record) parts.add('bare_at_rate_ms', ms);
+      },
+      async (record) => {
+        const { ms, result } = await atTick((messages) => session.step(messages));
+        if (!record) return;
+        parts.add('step_at_rate_ms', ms);
+        parts.add('pipeline_at_rate_ms', ms - graphsOf(result.step));
+      },
+    );
   }
   await backend.dispose();
+  await woken.close();
 
-  // Phase 5: memory over a long run.
+  // Phase 4: memory over a long run.
   let memory: Record<string, number> = {};
-  if (soak > 0 && !process.execArgv.some((flag) => flag.startsWith('--min-semi-space-size'))) {
-    log('bench: started without --min-semi-space-size (the node\'s launcher passes 16; `npm run bench` does too): the soak includes V8 growing its young generation');
-  }
   if (soak > 0) {
     global.gc?.();
     const rssStart = process.memoryUsage().rss;
@@ -320,6 +350,42 @@ export async function runBench(argv: string[]): Promise<number> {
   printTable(result);
   if (values.json) process.stdout.write(`${JSON.stringify(result)}\n`);
   return 0;
+}
+
+/** Whether this process has the Node.js flag and allocator settings the node's launcher gives the node. */
+function startedAsTheNode(): boolean {
+  return process.execArgv.some((flag) => flag.startsWith('--min-semi-space-size')) && process.env.GLIBC_TUNABLES !== undefined;
+}
+
+/** The bare graphs in a thread of their own, woken by a message for each run. */
+class WokenBare {
+  private constructor(private readonly worker: Worker) {}
+
+  static async start(init: WokenBareInit): Promise<WokenBare> {
+    const worker = new Worker(new URL('./woken_bare_worker.js', import.meta.url), { workerData: init });
+    await new Promise<void>((resolve, reject) => {
+      worker.once('message', () => resolve());
+      worker.once('error', reject);
+      worker.once('exit', (code) => reject(new Error(`the bench's graph worker exited (code ${code}) before loading the model`)));
+    });
+    return new WokenBare(worker);
+  }
+
+  /** One run: the round trip from posting the message to its answer, and the graphs' time inside it. */
+  run(): Promise<{ roundTripMs: number; graphsMs: number }> {
+    return new Promise((resolve) => {
+      const start = performance.now();
+      this.worker.once('message', (reply: WokenBareReply) => {
+        if (reply.type === 'ran') resolve({ roundTripMs: performance.now() - start, graphsMs: reply.graphsMs });
+      });
+      this.worker.postMessage('run');
+    });
+  }
+
+  async close(): Promise<void> {
+    this.worker.postMessage('close');
+    await this.worker.terminate();
+  }
 }
 
 /** The time of a step's three graphs, as the worker timed them inside the step. */
