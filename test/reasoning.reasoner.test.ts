@@ -32,18 +32,56 @@ describe('Reasoner (onnxruntime inside the worker thread)', function () {
     await reasoner?.close();
   });
 
-  it('moves the image buffers to the worker instead of copying them', async () => {
+  it('moves the colour image to the worker instead of copying it, keeps depth here and lifts the trace with it', async () => {
     await make().start();
     const frame = new SyntheticCamera(JOINTS).nextFrame();
     const rgbBuffer = frame.rgb.data.buffer;
+    const depthBytes = frame.depth.data.byteLength;
     expect(reasoner.submit(frame, TASK)).to.equal('started');
-    // Transferred: the main thread's buffers are detached at once.
+    // Transferred: the main thread's colour buffer is detached at once; depth never leaves.
     expect(rgbBuffer.byteLength).to.equal(0);
-    expect(frame.depth.data.byteLength).to.equal(0);
+    expect(frame.depth.data.byteLength).to.equal(depthBytes);
     await waitFor('step', () => steps.length === 1);
-    expect(reasoner.stats.transferred).to.equal(2);
+    expect(reasoner.stats.transferred).to.equal(1);
     expect(reasoner.stats.copied).to.equal(0);
     expect(steps[0].actions).to.have.length(8);
+    // Each trace point lifted from the depth image under it: the synthetic table lies ahead of the camera.
+    expect(steps[0].trace3d).to.have.length(steps[0].tracePixels.length);
+    for (const point of steps[0].trace3d) expect(point!.z).to.be.above(0.1);
+    expect(steps[0].timings.lift).to.be.a('number');
+  });
+
+  it('sends the depth image along only with a frame whose depth picture is asked for', async () => {
+    await make().start();
+    const camera = new SyntheticCamera(JOINTS);
+    const images: { depthImage?: unknown }[] = [];
+    (reasoner as unknown as { options: { handlers: { onImages(i: unknown): void } } }).options.handlers.onImages = (i) => images.push(i as { depthImage?: unknown });
+    const frame = camera.nextFrame();
+    const depthBytes = frame.depth.data.byteLength;
+    reasoner.submit(frame, TASK, { traceImage: false, depthImage: true });
+    await waitFor('depth picture', () => images.length === 1);
+    expect(images[0].depthImage).to.be.an('object');
+    // The worker got a copy: this side still reads the depth image to lift the trace.
+    expect(frame.depth.data.byteLength).to.equal(depthBytes);
+    expect(reasoner.stats).to.include({ transferred: 2, copied: 0 });
+    expect(errors).to.deep.equal([]);
+    expect(steps[0].trace3d.every((point) => point !== null)).to.equal(true);
+  });
+
+  it('refuses a frame with a malformed depth image before the model runs, and goes on with the next', async () => {
+    await make().start();
+    const camera = new SyntheticCamera(JOINTS);
+    const bad = camera.nextFrame();
+    bad.depth = { ...bad.depth, data: bad.depth.data.subarray(0, 100) };
+    expect(reasoner.submit(bad, TASK)).to.equal('rejected');
+    expect(errors).to.have.length(1);
+    expect(errors[0].kind).to.equal('step');
+    expect(errors[0].error.message).to.match(/depth|bytes|data/i);
+    expect(reasoner.stats.failed).to.equal(1);
+    // Nothing went to the worker: its colour buffer is still here.
+    expect(bad.rgb.data.byteLength).to.be.above(0);
+    expect(reasoner.submit(camera.nextFrame(), TASK)).to.equal('started');
+    await waitFor('step', () => steps.length === 1);
   });
 
   it('copies once an image that is a view into a larger buffer, and leaves that buffer alone', async () => {
@@ -68,8 +106,8 @@ describe('Reasoner (onnxruntime inside the worker thread)', function () {
     expect(reasoner.submit(frame, TASK)).to.equal('started');
     await waitFor('step', () => steps.length === 1);
     expect(errors).to.deep.equal([]);
-    expect(reasoner.stats.copied).to.be.at.least(1);
-    expect(reasoner.stats.transferred + reasoner.stats.copied).to.equal(2);
+    expect(reasoner.stats.copied).to.equal(1);
+    expect(reasoner.stats.transferred).to.equal(0);
     expect(frame.rgb.data[0]).to.equal(firstPixel);
   });
 
@@ -93,12 +131,14 @@ describe('Reasoner (onnxruntime inside the worker thread)', function () {
         // The middleware's buffers are left as they were.
         expect(own.map((data) => data[0])).to.deep.equal(firstPixels);
       }
-      // The first frame was cloned by Node; from the second on each image is copied here, and
-      // from the third on into a buffer of an earlier frame (the trace image drawn on the colour
-      // frame leaves with the pictures, so only depth comes back while pictures are drawn).
-      expect(reasoner.stats.transferred).to.equal(0);
-      expect(reasoner.stats.copied).to.equal(8);
-      expect(reasoner.stats.reused).to.equal(pictures ? 2 : 4);
+      // The first frame's colour was cloned by Node; from the second on each image sent is copied
+      // here, and from the third on into a buffer of an earlier frame. Without pictures only colour
+      // is sent (depth stays here); with them depth too (the first frame's as a copy made for the
+      // worker, moved), and the trace image drawn on the colour frame leaves with the pictures, so
+      // only depth comes back.
+      expect(reasoner.stats.transferred).to.equal(pictures ? 1 : 0);
+      expect(reasoner.stats.copied).to.equal(pictures ? 7 : 4);
+      expect(reasoner.stats.reused).to.equal(2);
       // Each step reasoned about its own frame.
       expect(new Set(steps.map((s) => s.stamp.sec * 1e9 + s.stamp.nanosec)).size).to.equal(4);
     });
@@ -120,8 +160,10 @@ describe('Reasoner (onnxruntime inside the worker thread)', function () {
     expect(errors).to.deep.equal([]);
     expect(steps.map((s) => s.stamp)).to.deep.equal(frames.map((f) => f.stamp));
     expect(pictures.map((p) => p.stamp)).to.deep.equal(frames.map((f) => f.stamp));
-    // Every image copied: the first frame's by Node's clone, the others into buffers here.
-    expect(reasoner.stats.copied).to.equal(12);
+    // Every image copied: the first frame's colour by Node's clone and its depth for the worker
+    // (then moved), the others into buffers here.
+    expect(reasoner.stats.copied).to.equal(11);
+    expect(reasoner.stats.transferred).to.equal(1);
     // Only depth comes back (colour leaves as the trace image), and only once its pictures are drawn.
     expect(reasoner.stats.reused).to.be.within(1, 4);
   });

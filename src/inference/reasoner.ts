@@ -3,6 +3,9 @@
  *
  * - At most one step is in flight. A frame submitted meanwhile waits; a newer one replaces it
  *   (the replaced frame is counted as dropped). Frames are never queued.
+ * - The depth image stays here: it is checked when the frame is submitted (a malformed one costs no
+ *   model time) and read at the trace's pixels when the worker's answer comes (liftStep). It goes
+ *   to the worker only with a frame whose depth picture is asked for.
  * - Image payloads move to the worker in the transfer list (no copy when the message owns them).
  *   Once an image's own buffer could not be moved (the middleware's memory), every image is
  *   copied into a buffer the worker has given back instead (image_transfer.ts).
@@ -12,8 +15,11 @@
  */
 import { Worker } from 'node:worker_threads';
 import type { Frame, ReasoningStep, RgbImage } from '../core/model/types.js';
-import type { StepTask } from './frame_step.js';
-import type { FromWorker, RenderRequest, ToWorker, WorkerError, WorkerInit } from './worker_protocol.js';
+import { liftStep, type ColourFrame, type StepTask } from './frame_step.js';
+import { toWorkerError, type FromWorker, type RenderRequest, type ToWorker, type WorkerError, type WorkerInit } from './worker_protocol.js';
+import { depthSampler } from '../core/messages/image_codec.js';
+import type { DepthSampler } from '../core/messages/images.js';
+import type { CameraInfo, Image } from '../core/messages/types.js';
 import type { ModelSummary } from '../core/model/model_summary.js';
 import type { ProprioSource } from '../core/model/proprioception.js';
 import type { Time } from '../core/messages/types.js';
@@ -70,12 +76,24 @@ export class ReasonerInitError extends Error {
   }
 }
 
-export type SubmitResult = 'started' | 'waiting' | 'replaced';
+/** 'rejected': the frame's depth image is malformed (reported through onError as a failed step). */
+export type SubmitResult = 'started' | 'waiting' | 'replaced' | 'rejected';
 
 interface Pending {
   frame: Frame;
   task: StepTask;
   render: RenderRequest;
+  /** The frame's depth image, checked, for lifting the trace. */
+  depth: DepthSampler;
+}
+
+/** What the answer to a step in flight is completed with on this side. */
+interface InFlight {
+  id: number;
+  sentAt: number;
+  timer: NodeJS.Timeout | null;
+  depth: DepthSampler;
+  cameraInfo: CameraInfo;
 }
 
 const WORKER_URL = new URL('./worker.js', import.meta.url);
@@ -85,7 +103,7 @@ export class Reasoner {
   private ready = false;
   private closed = false;
   private nextId = 1;
-  private inFlight: { id: number; sentAt: number; timer: NodeJS.Timeout | null } | null = null;
+  private inFlight: InFlight | null = null;
   private waiting: Pending | null = null;
   private readonly frameOfStep = new Map<number, { stamp: Time; frameId: string }>();
   private restartDelay: number;
@@ -146,16 +164,27 @@ export class Reasoner {
     return this.modelSummary;
   }
 
-  /** Hands a frame over. The frame's image buffers belong to the worker afterwards. */
+  /**
+   * Hands a frame over; its images are the Reasoner's afterwards (colour moves to the worker, depth
+   * is read here when the step comes back). A malformed depth image is refused at once.
+   */
   submit(frame: Frame, task: StepTask, render: RenderRequest = { traceImage: false, depthImage: false }): SubmitResult {
     this.counters.submitted++;
+    let depth: DepthSampler;
+    try {
+      depth = depthSampler(frame.depth);
+    } catch (err) {
+      this.counters.failed++;
+      this.options.handlers.onError('step', toWorkerError(err));
+      return 'rejected';
+    }
     if (this.ready && !this.inFlight) {
-      this.send({ frame, task, render });
+      this.send({ frame, task, render, depth });
       return 'started';
     }
     const replaced = this.waiting !== null;
     if (replaced) this.counters.dropped++;
-    this.waiting = { frame, task, render };
+    this.waiting = { frame, task, render, depth };
     return replaced ? 'replaced' : 'waiting';
   }
 
@@ -217,14 +246,25 @@ export class Reasoner {
     const timeout = this.options.stepTimeoutMs ?? 30_000;
     const timer = setTimeout(() => this.onStepTimeout(id), timeout);
     timer.unref();
-    this.inFlight = { id, sentAt: performance.now(), timer };
-    const message: ToWorker = { type: 'step', id, ...pending, returnBuffers: this.copyImages };
-    const images = [pending.frame.rgb, pending.frame.depth, ...(pending.frame.extraImages ?? []).map((extra) => extra.image)];
+    this.inFlight = { id, sentAt: performance.now(), timer, depth: pending.depth, cameraInfo: pending.frame.cameraInfo };
+    const frame: ColourFrame = { ...pending.frame, depth: pending.render.depthImage ? this.depthForPicture(pending.frame.depth) : undefined };
+    const message: ToWorker = { type: 'step', id, frame, task: pending.task, render: pending.render, returnBuffers: this.copyImages };
+    const images = [frame.rgb, ...(frame.depth ? [frame.depth] : []), ...(frame.extraImages ?? []).map((extra) => extra.image)];
     const count = postWithImages(worker, message, images, this.copyImages ? this.pool : null);
     if (count.unmovable > 0) this.copyImages = true;
     this.counters.transferred += count.transferred;
     this.counters.copied += count.copied;
     this.counters.reused += count.reused;
+  }
+
+  /**
+   * The depth image for the worker's picture. This side reads it again when the step comes back,
+   * so it must not be moved away: moving images, a copy of it is made here and moved (at most one
+   * per picture period; counted as transferred); copying them, postWithImages copies it anyway.
+   */
+  private depthForPicture(depth: Image): Image {
+    if (this.copyImages) return depth;
+    return { ...depth, data: new Uint8Array(depth.data) };
   }
 
   private onMessage(message: FromWorker): void {
@@ -234,16 +274,23 @@ export class Reasoner {
       case 'step':
       case 'step_failed': {
         if (!this.inFlight || this.inFlight.id !== message.id) return; // from a replaced worker
-        const roundTripMs = performance.now() - this.inFlight.sentAt;
-        if (this.inFlight.timer) clearTimeout(this.inFlight.timer);
+        const sent = this.inFlight;
+        const roundTripMs = performance.now() - sent.sentAt;
+        if (sent.timer) clearTimeout(sent.timer);
         this.inFlight = null;
-        if (message.type === 'step') {
-          this.counters.completed++;
-          handlers.onStep(message.step, { workerMs: message.workerMs, roundTripMs });
+        if (message.type === 'step_failed') {
+          this.stepFailed(message.id, message.error);
         } else {
-          this.counters.failed++;
-          this.frameOfStep.delete(message.id);
-          handlers.onError('step', message.error);
+          let lifted: ReasoningStep | null = null;
+          try {
+            lifted = liftStep(message.step, sent.depth, sent.cameraInfo);
+          } catch (err) {
+            this.stepFailed(message.id, toWorkerError(err));
+          }
+          if (lifted) {
+            this.counters.completed++;
+            handlers.onStep(lifted, { workerMs: message.workerMs, roundTripMs });
+          }
         }
         this.pump();
         return;
@@ -263,6 +310,12 @@ export class Reasoner {
       default:
         return;
     }
+  }
+
+  private stepFailed(id: number, error: WorkerError): void {
+    this.counters.failed++;
+    this.frameOfStep.delete(id);
+    this.options.handlers.onError('step', error);
   }
 
   private pump(): void {

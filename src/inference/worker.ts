@@ -8,10 +8,10 @@ import { createBackend } from './create_backend.js';
 import { ManifestError } from '../core/model/manifest.js';
 import { loadManifest } from './load_manifest.js';
 import { summarizeModel } from '../core/model/model_summary.js';
-import { decodeFrame, reasonAboutFrame, type DecodedFrame } from './frame_step.js';
+import { decodeFrame, reasonAboutFrame, type ColourFrame, type DecodedFrame, type UnliftedStep } from './frame_step.js';
 import { proprioMismatch, type ProprioSource } from '../core/model/proprioception.js';
-import type { Frame, ReasoningStep } from '../core/model/types.js';
 import { decodeDepthImage } from '../core/messages/image_codec.js';
+import type { Image } from '../core/messages/types.js';
 import { renderTraceImage } from '../media/trace_image.js';
 import { colorizeDepth } from '../media/depth_image.js';
 import { toWorkerError, type FromWorker, type ToWorker } from './worker_protocol.js';
@@ -56,7 +56,7 @@ port.on('message', async (message: ToWorker) => {
   }
   const start = performance.now();
   let decoded: DecodedFrame;
-  let step: ReasoningStep;
+  let step: UnliftedStep;
   try {
     decoded = await decodeFrame(frame, model.proprio, model.withGripper);
     const decodeMs = performance.now() - start;
@@ -77,7 +77,7 @@ port.on('message', async (message: ToWorker) => {
     const traceImage = render.traceImage
       ? await renderTraceImage(decoded.rgb, step.tracePixels, task.instruction, { inPlace: true })
       : undefined;
-    const depthImage = render.depthImage ? colorizeDepth(decodeDepthImage(frame.depth)) : undefined;
+    const depthImage = render.depthImage ? colorizeDepth(decodeDepthImage(depthOf(frame))) : undefined;
     const transfer = [traceImage?.data.buffer, depthImage?.data.buffer].filter(
       (b): b is ArrayBuffer => b instanceof ArrayBuffer,
     );
@@ -91,8 +91,14 @@ port.on('message', async (message: ToWorker) => {
 });
 
 /** The distinct ArrayBuffers under a frame's images. */
-function frameBuffers(frame: Frame): ArrayBuffer[] {
-  const images = [frame.rgb, frame.depth, ...(frame.extraImages ?? []).map((extra) => extra.image)];
+function frameBuffers(frame: ColourFrame): ArrayBuffer[] {
+  const images = [frame.rgb, ...(frame.depth ? [frame.depth] : []), ...(frame.extraImages ?? []).map((extra) => extra.image)];
   const buffers = images.map((image) => image.data.buffer).filter((b): b is ArrayBuffer => b instanceof ArrayBuffer);
   return [...new Set(buffers)];
+}
+
+/** The depth image the Reasoner sends with a frame whose depth picture it asks for. */
+function depthOf(frame: ColourFrame): Image {
+  if (!frame.depth) throw new Error('the depth image was asked for but not sent with the frame');
+  return frame.depth;
 }

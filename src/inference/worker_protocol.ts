@@ -6,8 +6,8 @@
  */
 import type { BackendOptions } from './backend.js';
 import type { ModelSummary } from '../core/model/model_summary.js';
-import type { RgbImage, Frame, ReasoningStep } from '../core/model/types.js';
-import type { StepTask } from './frame_step.js';
+import type { RgbImage } from '../core/model/types.js';
+import type { ColourFrame, StepTask, UnliftedStep } from './frame_step.js';
 import type { ProprioSource } from '../core/model/proprioception.js';
 
 export interface WorkerInit {
@@ -21,13 +21,13 @@ export interface WorkerInit {
 export interface RenderRequest {
   /** Draw the trace and instruction over the frame. */
   traceImage: boolean;
-  /** Colourise the metric depth. */
+  /** Colourise the metric depth (the frame then carries its depth image). */
   depthImage: boolean;
 }
 
 export type ToWorker =
   | { type: 'init'; init: WorkerInit }
-  | { type: 'step'; id: number; frame: Frame; task: StepTask; render: RenderRequest; returnBuffers: boolean }
+  | { type: 'step'; id: number; frame: ColourFrame; task: StepTask; render: RenderRequest; returnBuffers: boolean }
   /** New proprioception settings (the gripper's open and closed positions changed), from the next step on. */
   | { type: 'configure'; proprio: ProprioSource };
 
@@ -41,7 +41,7 @@ export interface WorkerError {
 export type FromWorker =
   | { type: 'ready'; model: ModelSummary }
   | { type: 'init_failed'; error: WorkerError }
-  | { type: 'step'; id: number; step: ReasoningStep; workerMs: number; returned?: ArrayBuffer[] }
+  | { type: 'step'; id: number; step: UnliftedStep; workerMs: number; returned?: ArrayBuffer[] }
   | { type: 'step_failed'; id: number; error: WorkerError; returned?: ArrayBuffer[] }
   | { type: 'images'; id: number; traceImage?: RgbImage; depthImage?: RgbImage; renderMs: number; returned?: ArrayBuffer[] }
   | { type: 'render_failed'; id: number; error: WorkerError; returned?: ArrayBuffer[] };

@@ -26,7 +26,8 @@ import { onnxManifest } from '../../core/model/manifest.js';
 import { loadManifest } from '../../inference/load_manifest.js';
 import { OnnxBackend } from '../../inference/onnx/onnx_backend.js';
 import { preprocessImage } from '../../media/preprocess.js';
-import { decodeFrame, reasonAboutFrame } from '../../inference/frame_step.js';
+import { decodeFrame, liftStep, reasonAboutFrame } from '../../inference/frame_step.js';
+import { depthSampler } from '../../core/messages/image_codec.js';
 import { BenchSession, type BenchMessages } from './bench_session.js';
 import { proprioSource } from '../../core/model/proprioception.js';
 import { summarizeModel } from '../../core/model/model_summary.js';
@@ -148,7 +149,8 @@ export async function runBench(argv: string[]): Promise<number> {
     const decoded = await decodeFrame(frame, proprio, manifest.proprio.gripper);
     const decodeMs = performance.now() - t;
 
-    const step = await reasonAboutFrame(backend, frame, decoded, { instruction: INSTRUCTION });
+    const depth = depthSampler(frame.depth);
+    const step = liftStep(await reasonAboutFrame(backend, frame, decoded, { instruction: INSTRUCTION }), depth, frame.cameraInfo);
 
     t = performance.now();
     buildTraceMarkers(step);
