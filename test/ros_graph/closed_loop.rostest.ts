@@ -17,7 +17,7 @@ import { ArmModel } from '../../src/core/kinematics/arm_model.js';
 import { armModelOptions } from '../../src/config/settings.js';
 import { cubicPeakSpeed, cubicPositionRange } from '../../src/core/control/cubic_segment.js';
 import { toSeconds } from '../../src/core/messages/time.js';
-import type { ActionReasoning, JointTrajectory } from '../../src/core/messages/types.js';
+import type { ActionReasoning, Image, JointTrajectory } from '../../src/core/messages/types.js';
 import { NODE_QOS } from '../../src/apps/ros/qos.js';
 import { rclnodejsApi } from '../../src/apps/ros/rclnodejs_api.js';
 import type { RosNodeApi } from '../../src/apps/ros/ros_api.js';
@@ -52,15 +52,20 @@ describe('closed loop on a real ROS 2 graph (sim.launch.py)', function () {
     const settings = settingsForModel(defaultSettings().modelDir, 'panda');
     const qos = NODE_QOS;
     const received: Received[] = [];
-    const reasoning: { completedSec: number; frameSec: number }[] = [];
+    const reasoning: { completedSec: number; frameSec: number; lifted: { z: number }[] }[] = [];
+    // Subscribed, so the node draws its pictures (at most one frame's per picture_period_s).
+    const pictures = { trace: [] as Image[], depth: [] as Image[] };
     let urdf: string | null = null;
     const now = () => toSeconds(node.now());
     node.createSubscription<JointTrajectory>('trajectory_msgs/msg/JointTrajectory', settings.controller.topic, qos.command, (trajectory) => {
       received.push({ atSec: now(), trajectory });
     });
     node.createSubscription<ActionReasoning>('molmoact_ros/msg/ActionReasoning', '/molmoact/reasoning', qos.output, (m) => {
-      reasoning.push({ completedSec: toSeconds(m.completed), frameSec: toSeconds(m.header.stamp) });
+      const lifted = m.trace_points.filter((_, i) => m.trace_points_valid[i]);
+      reasoning.push({ completedSec: toSeconds(m.completed), frameSec: toSeconds(m.header.stamp), lifted });
     });
+    node.createSubscription<Image>('sensor_msgs/msg/Image', '/molmoact/trace_image', qos.output, (m) => pictures.trace.push(m));
+    node.createSubscription<Image>('sensor_msgs/msg/Image', '/molmoact/depth_image', qos.output, (m) => pictures.depth.push(m));
     node.createSubscription<{ data: string }>('std_msgs/msg/String', '/robot_description', qos.latched, (msg) => {
       urdf = msg.data;
     });
@@ -71,7 +76,10 @@ describe('closed loop on a real ROS 2 graph (sim.launch.py)', function () {
     const line = launch.output.split('\n').reverse().find((l) => l.includes('"success_rate"'));
     expect(line, 'the simulated robot prints its summary').to.not.equal(undefined);
     const summary = JSON.parse(line!.slice(line!.indexOf('{'))) as { success_rate: number; episodes: number };
-    console.log(`      ${JSON.stringify(summary)}; ${received.length} trajectories, ${reasoning.length} reasoning steps seen on the wire`);
+    console.log(
+      `      ${JSON.stringify(summary)}; ${received.length} trajectories, ${reasoning.length} reasoning steps, ` +
+        `${pictures.trace.length} trace and ${pictures.depth.length} depth pictures seen on the wire`,
+    );
     expect(summary.episodes).to.equal(EPISODES);
     expect(summary.success_rate).to.be.at.least(0.8);
 
@@ -89,6 +97,18 @@ describe('closed loop on a real ROS 2 graph (sim.launch.py)', function () {
       expect(step, 'a reasoning step before each trajectory').to.not.equal(undefined);
       expect(step!.completedSec - step!.frameSec).to.be.at.most(settings.maxFrameAgeSec);
     }
+
+    // The trace lifted into 3-D with the depth image: in front of the camera, within the tabletop's reach.
+    const lifted = reasoning.flatMap((r) => r.lifted);
+    expect(lifted.length).to.be.greaterThan(reasoning.length);
+    for (const point of lifted) expect(point.z).to.be.within(0.1, 3);
+    // The pictures, drawn by the worker while someone subscribes: whole rgb8 frames.
+    for (const picture of [...pictures.trace, ...pictures.depth]) {
+      expect(picture.encoding).to.equal('rgb8');
+      expect(picture.data.length).to.equal(picture.width * picture.height * 3);
+    }
+    expect(pictures.trace.length).to.be.greaterThan(0);
+    expect(pictures.depth.length).to.be.greaterThan(0);
   });
 });
 
