@@ -375,10 +375,11 @@ class WokenBare {
 
   /** One run: the round trip from posting the message to its answer, and the graphs' time inside it. */
   run(): Promise<{ roundTripMs: number; graphsMs: number }> {
-    return new Promise((resolve) => {
+    return new Promise((resolve, reject) => {
       const start = performance.now();
       this.worker.once('message', (reply: WokenBareReply) => {
         if (reply.type === 'ran') resolve({ roundTripMs: performance.now() - start, graphsMs: reply.graphsMs });
+        else reject(new Error(`the bench's graph worker: ${reply.type === 'failed' ? reply.message : 'unexpected answer'}`));
       });
       this.worker.postMessage('run');
     });

@@ -20,8 +20,8 @@ export interface WokenBareInit {
   proprio: Float32Array;
 }
 
-/** Its answers: 'ready' once loaded, then the graphs' own time of each run (ms). */
-export type WokenBareReply = { type: 'ready' } | { type: 'ran'; graphsMs: number };
+/** Its answers: 'ready' once loaded, then the graphs' own time of each run (ms), or why it failed. */
+export type WokenBareReply = { type: 'ready' } | { type: 'ran'; graphsMs: number } | { type: 'failed'; message: string };
 
 if (!parentPort) throw new Error('woken_bare_worker.js must run as a worker thread');
 const port = parentPort;
@@ -35,8 +35,12 @@ port.on('message', async (message: 'run' | 'close') => {
     port.close();
     return;
   }
-  const start = performance.now();
-  await backend.runBare(prepared);
-  port.postMessage({ type: 'ran', graphsMs: performance.now() - start } satisfies WokenBareReply);
+  try {
+    const start = performance.now();
+    await backend.runBare(prepared);
+    port.postMessage({ type: 'ran', graphsMs: performance.now() - start } satisfies WokenBareReply);
+  } catch (err) {
+    port.postMessage({ type: 'failed', message: (err as Error).message } satisfies WokenBareReply);
+  }
 });
 port.postMessage({ type: 'ready' } satisfies WokenBareReply);
