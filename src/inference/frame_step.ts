@@ -60,8 +60,8 @@ function decodeRgb(msg: Image | CompressedImage, maxPixels?: number): Promise<Rg
 
 /**
  * Runs the backend on a decoded frame and places the trace in the image's pixels. The depth image
- * is checked before (depthSampler, by the Reasoner on the main thread: a malformed one costs no model time) and
- * read at the trace's pixels after (liftStep).
+ * is checked before (depthSampler, by the Reasoner on the main thread: a malformed one costs no
+ * model time) and read at the trace's pixels after (liftStep).
  */
 export async function reasonAboutFrame(
   backend: ReasoningBackend,
